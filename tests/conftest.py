@@ -1,0 +1,7 @@
+"""Shared test setup: nothing reaches the internet and plots never open windows."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("MPLBACKEND", "Agg")
