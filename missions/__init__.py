@@ -1,1 +1,30 @@
-"""kamo package."""
+"""Missions and campaigns: the reference mission, the simulated spacecraft, Monte Carlo, SIL, the CLI.
+
+This module is the package's front door: every public name is listed in
+``_EXPORTS`` (name -> module) and imported on first use, so that ``import missions``
+stays cheap and one part never pays for loading another.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS: dict[str, str] = {
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module = _EXPORTS[name]
+    except KeyError:
+        raise AttributeError(f"module 'missions' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

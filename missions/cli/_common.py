@@ -49,3 +49,20 @@ def emit_json(payload: dict[str, Any]) -> None:
     """Write ``payload`` as JSON alone on stdout (NaN becomes null, numpy becomes Python)."""
     sys.stdout.write(json.dumps(_to_jsonable(payload), indent=2) + "\n")
     sys.stdout.flush()
+
+
+_GROUPS: dict[str, Any] = {}
+
+
+def command_group(app: Any, name: str, help: str) -> Any:
+    """Return the sub-command group ``kamo NAME``, creating it once.
+
+    Several ``cmd_*.py`` modules may add commands to the same group (``kamo ground``).
+    """
+    import typer
+
+    if name not in _GROUPS:
+        group = typer.Typer(help=help, no_args_is_help=True)
+        app.add_typer(group, name=name)
+        _GROUPS[name] = group
+    return _GROUPS[name]
