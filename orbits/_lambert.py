@@ -1,0 +1,331 @@
+"""Izzo's Lambert solver as numba kernels, batched over many problems.
+
+Kernel layer: plain floats and arrays in km, s, km/s, km^3/s^2. Nothing here
+raises on a bad problem: a row with no solution (collinear geometry, tof <= 0,
+a revolution count that does not fit in the time of flight, a radius of zero)
+comes back as NaN. The face :func:`orbits.twobody.lambert` validates and names
+the problem instead.
+
+The algorithm is D. Izzo, "Revisiting Lambert's problem", Celestial Mechanics
+and Dynamical Astronomy 121 (2015) 1-15: the time of flight as a function of
+one variable ``x`` (Lancaster's form, Battin's hypergeometric series next to
+the parabola ``x = 1``), Householder (quartic) iterations from the paper's
+initial guesses, and Halley iterations for the minimum time of flight of a
+multi-revolution family. The piecewise initial guess uses the corrected form
+from poliastro issue 1362. Branch naming for multi-revolution solutions
+follows poliastro/boinor (``low_path=True`` takes the larger root ``x``), so
+results compare one to one with ``boinor.iod.izzo``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+__all__ = ["lambert_batch", "lambert_min_tof_batch", "lambert_one"]
+
+# Fast-math flags that cannot change a NaN/inf test: no "nnan"/"ninf".
+_FM = {"nsz", "arcp", "contract"}
+
+_MAXITER = 20
+_XTOL = 1e-13
+_BATTIN_BAND = 0.01  # |x - 1| below which the hypergeometric series is used
+
+
+@njit(cache=True, fastmath=_FM)
+def _hyp2f1b(z):
+    """2F1(3, 1; 5/2; z), Battin's series, for |z| < 1."""
+    if z >= 1.0:
+        return math.inf
+    res = 1.0
+    term = 1.0
+    for j in range(200):
+        term = term * (3.0 + j) * (1.0 + j) / (2.5 + j) * z / (j + 1.0)
+        new = res + term
+        if new == res:
+            break
+        res = new
+    return res
+
+
+@njit(cache=True, fastmath=_FM)
+def _tof(x, y, ll, m):
+    """Non-dimensional time of flight T(x) for ``m`` full revolutions (Izzo eq. 18/20)."""
+    e = x * x - 1.0
+    if abs(x - 1.0) < _BATTIN_BAND:
+        eta = y - ll * x
+        s1 = 0.5 * (1.0 - ll - x * eta)
+        q = 4.0 / 3.0 * _hyp2f1b(s1)
+        t = 0.5 * (eta * eta * eta * q + 4.0 * ll * eta)
+        if m > 0:
+            t += m * math.pi / abs(e) ** 1.5
+        return t
+    rho = math.sqrt(abs(e))
+    g = x * y - ll * e
+    if e < 0.0:
+        d = m * math.pi + math.acos(min(1.0, max(-1.0, g)))
+    else:
+        f = rho * (y - ll * x)
+        d = math.log(f + g)
+    return (x - ll * y - d / rho) / e
+
+
+@njit(cache=True, fastmath=_FM)
+def _derivs(x, y, t, ll):
+    """First three derivatives of T(x) (Izzo eq. 22)."""
+    omx2 = 1.0 - x * x
+    l2 = ll * ll
+    l3 = l2 * ll
+    y2 = y * y
+    y3 = y2 * y
+    dt = (3.0 * t * x - 2.0 + 2.0 * l3 * x / y) / omx2
+    ddt = (3.0 * t + 5.0 * x * dt + 2.0 * (1.0 - l2) * l3 / y3) / omx2
+    dddt = (7.0 * x * ddt + 8.0 * dt - 6.0 * (1.0 - l2) * l3 * l2 * x / (y3 * y2)) / omx2
+    return dt, ddt, dddt
+
+
+@njit(cache=True, fastmath=_FM)
+def _ycomp(x, ll):
+    return math.sqrt(max(0.0, 1.0 - ll * ll * (1.0 - x * x)))
+
+
+@njit(cache=True, fastmath=_FM)
+def _tmin(ll, m):
+    """Minimum non-dimensional tof of the ``m``-revolution family and the x where it sits."""
+    x = 0.0
+    y = _ycomp(x, ll)
+    t = _tof(x, y, ll, m)
+    for _ in range(_MAXITER):
+        dt, ddt, dddt = _derivs(x, y, t, ll)
+        den = ddt * ddt - 0.5 * dt * dddt
+        if den == 0.0:
+            break
+        xn = x - dt * ddt / den
+        if not (-1.0 < xn < 1.0):
+            xn = 0.5 * (x + (0.999999 if xn >= 1.0 else -0.999999))
+        y = _ycomp(xn, ll)
+        t = _tof(xn, y, ll, m)
+        if abs(xn - x) < _XTOL:
+            x = xn
+            break
+        x = xn
+    return x, t
+
+
+@njit(cache=True, fastmath=_FM)
+def _initial_guess(t, ll, m, low_path):
+    if m == 0:
+        t0 = math.acos(ll) + ll * math.sqrt(1.0 - ll * ll)
+        t1 = 2.0 * (1.0 - ll * ll * ll) / 3.0
+        if t >= t0:
+            return (t0 / t) ** (2.0 / 3.0) - 1.0
+        if t < t1:
+            return 2.5 * t1 / t * (t1 - t) / (1.0 - ll**5) + 1.0
+        return math.exp(math.log(2.0) * math.log(t / t0) / math.log(t1 / t0)) - 1.0
+    a = ((m * math.pi + math.pi) / (8.0 * t)) ** (2.0 / 3.0)
+    x0l = (a - 1.0) / (a + 1.0)
+    b = ((8.0 * t) / (m * math.pi)) ** (2.0 / 3.0)
+    x0r = (b - 1.0) / (b + 1.0)
+    if low_path:
+        return max(x0l, x0r)
+    return min(x0l, x0r)
+
+
+@njit(cache=True, fastmath=_FM)
+def _householder(x, t_target, ll, m):
+    for _ in range(_MAXITER):
+        y = _ycomp(x, ll)
+        t = _tof(x, y, ll, m)
+        f = t - t_target
+        dt, ddt, dddt = _derivs(x, y, t, ll)
+        den = dt * (dt * dt - f * ddt) + dddt * f * f / 6.0
+        xn = x - f * (dt * dt - 0.5 * f * ddt) / den
+        if abs(xn - x) < _XTOL * max(1.0, abs(x)):
+            return xn
+        x = xn
+    if abs(f) < 1e-11 * max(1.0, t_target):
+        return x
+    return math.nan
+
+
+@njit(cache=True, fastmath=_FM)
+def _geometry(r1x, r1y, r1z, r2x, r2y, r2z, prograde):
+    """Norms, lambda, semi-perimeter and the tangential unit vectors (NaN lambda if degenerate)."""
+    n1 = math.sqrt(r1x * r1x + r1y * r1y + r1z * r1z)
+    n2 = math.sqrt(r2x * r2x + r2y * r2y + r2z * r2z)
+    cx, cy, cz = r2x - r1x, r2y - r1y, r2z - r1z
+    c = math.sqrt(cx * cx + cy * cy + cz * cz)
+    s = 0.5 * (n1 + n2 + c)
+    hx = r1y * r2z - r1z * r2y
+    hy = r1z * r2x - r1x * r2z
+    hz = r1x * r2y - r1y * r2x
+    hn = math.sqrt(hx * hx + hy * hy + hz * hz)
+    if not (n1 > 0.0 and n2 > 0.0 and hn > 1e-14 * n1 * n2):
+        return n1, n2, c, s, math.nan, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
+    hx /= hn
+    hy /= hn
+    hz /= hn
+    u1x, u1y, u1z = r1x / n1, r1y / n1, r1z / n1
+    u2x, u2y, u2z = r2x / n2, r2y / n2, r2z / n2
+    ll = math.sqrt(max(0.0, 1.0 - min(1.0, c / s)))
+    # tangential directions: i_h x i_r (motion with h), flipped for the long way
+    t1x = hy * u1z - hz * u1y
+    t1y = hz * u1x - hx * u1z
+    t1z = hx * u1y - hy * u1x
+    t2x = hy * u2z - hz * u2y
+    t2y = hz * u2x - hx * u2z
+    t2z = hx * u2y - hy * u2x
+    sgn = 1.0
+    if hz < 0.0:
+        ll = -ll
+        sgn = -1.0
+    if not prograde:
+        ll = -ll
+        sgn = -sgn
+    return (n1, n2, c, s, ll, sgn * t1x, sgn * t1y, sgn * t1z, sgn * t2x, sgn * t2y, sgn * t2z)
+
+
+@njit(cache=True, fastmath=_FM)
+def lambert_one(mu, r1x, r1y, r1z, r2x, r2y, r2z, tof, revs, prograde, low_path):
+    """Solve one Lambert problem; return the six velocity components (NaN if none).
+
+    Callable from other numba code. Arguments are scalars: ``mu`` in km^3/s^2,
+    positions in km, ``tof`` in s, ``revs`` full revolutions (int).
+    """
+    nan = math.nan
+    if not (tof > 0.0 and mu > 0.0 and revs >= 0):
+        return nan, nan, nan, nan, nan, nan
+    n1, n2, c, s, ll, t1x, t1y, t1z, t2x, t2y, t2z = _geometry(
+        r1x, r1y, r1z, r2x, r2y, r2z, prograde
+    )
+    if not (abs(ll) < 1.0):
+        return nan, nan, nan, nan, nan, nan
+    t = math.sqrt(2.0 * mu / (s * s * s)) * tof
+    if revs > 0:
+        if t < revs * math.pi:
+            return nan, nan, nan, nan, nan, nan
+        t00 = math.acos(ll) + ll * math.sqrt(1.0 - ll * ll)
+        if t < t00 + revs * math.pi:
+            _, tmin = _tmin(ll, revs)
+            if t < tmin:
+                return nan, nan, nan, nan, nan, nan
+    x = _householder(_initial_guess(t, ll, revs, low_path), t, ll, revs)
+    if not (x > -1.0):
+        return nan, nan, nan, nan, nan, nan
+    y = _ycomp(x, ll)
+    gamma = math.sqrt(0.5 * mu * s)
+    rho = (n1 - n2) / c
+    sigma = math.sqrt(max(0.0, 1.0 - rho * rho))
+    a = ll * y - x
+    b = ll * y + x
+    vr1 = gamma * (a - rho * b) / n1
+    vr2 = -gamma * (a + rho * b) / n2
+    vt = gamma * sigma * (y + ll * x)
+    vt1 = vt / n1
+    vt2 = vt / n2
+    return (
+        vr1 * r1x / n1 + vt1 * t1x,
+        vr1 * r1y / n1 + vt1 * t1y,
+        vr1 * r1z / n1 + vt1 * t1z,
+        vr2 * r2x / n2 + vt2 * t2x,
+        vr2 * r2y / n2 + vt2 * t2y,
+        vr2 * r2z / n2 + vt2 * t2z,
+    )
+
+
+@njit(cache=True, fastmath=_FM)
+def _min_tof_one(mu, r1x, r1y, r1z, r2x, r2y, r2z, revs, prograde):
+    _, _, _, s, ll, _, _, _, _, _, _ = _geometry(r1x, r1y, r1z, r2x, r2y, r2z, prograde)
+    if not (abs(ll) < 1.0 and mu > 0.0):
+        return math.nan
+    if revs == 0:
+        return 0.0
+    _, tmin = _tmin(ll, revs)
+    return tmin / math.sqrt(2.0 * mu / (s * s * s))
+
+
+def _make_batch(parallel):
+    rng = prange if parallel else range
+
+    @njit(cache=True, fastmath=_FM, parallel=parallel)
+    def kernel(mu, r1, r2, tof, revs, prograde, low_path, v1, v2):
+        for i in rng(r1.shape[0]):
+            a, b, c, d, e, f = lambert_one(
+                mu[i],
+                r1[i, 0],
+                r1[i, 1],
+                r1[i, 2],
+                r2[i, 0],
+                r2[i, 1],
+                r2[i, 2],
+                tof[i],
+                revs,
+                prograde,
+                low_path,
+            )
+            v1[i, 0] = a
+            v1[i, 1] = b
+            v1[i, 2] = c
+            v2[i, 0] = d
+            v2[i, 1] = e
+            v2[i, 2] = f
+
+    return kernel
+
+
+_batch_serial = _make_batch(False)
+_batch_parallel = _make_batch(True)
+_PARALLEL_MIN = 512
+
+
+@njit(cache=True)
+def _min_tof_kernel(mu, r1, r2, revs, prograde, out):
+    for i in range(r1.shape[0]):
+        out[i] = _min_tof_one(
+            mu[i], r1[i, 0], r1[i, 1], r1[i, 2], r2[i, 0], r2[i, 1], r2[i, 2], revs, prograde
+        )
+
+
+def _prep(mu, r1, r2, tof=None):
+    r1 = np.ascontiguousarray(r1, dtype=np.float64).reshape(-1, 3)
+    r2 = np.ascontiguousarray(r2, dtype=np.float64).reshape(-1, 3)
+    n = r1.shape[0]
+    if r2.shape[0] != n:
+        raise ValueError(f"r1 and r2 need the same number of rows, got {n} and {r2.shape[0]}")
+    mu = np.ascontiguousarray(np.broadcast_to(np.asarray(mu, dtype=np.float64), (n,)))
+    if tof is None:
+        return mu, r1, r2, None
+    tof = np.ascontiguousarray(np.broadcast_to(np.asarray(tof, dtype=np.float64), (n,)))
+    return mu, r1, r2, tof
+
+
+def lambert_batch(
+    mu, r1, r2, tof, revs: int = 0, prograde: bool = True, low_path: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
+    """Solve n Lambert problems at once: ``r1(n,3)``, ``r2(n,3)`` in km, ``tof(n)`` in s.
+
+    ``mu`` (km^3/s^2) is a scalar or an ``(n,)`` array; ``tof`` may be a scalar.
+    Returns ``(v1, v2)``, each ``(n, 3)`` km/s. Rows without a solution are NaN;
+    this function never raises for a bad row. Runs in parallel above a few
+    hundred rows.
+    """
+    mu, r1, r2, tof = _prep(mu, r1, r2, tof)
+    n = r1.shape[0]
+    v1 = np.empty((n, 3))
+    v2 = np.empty((n, 3))
+    kernel = _batch_parallel if n >= _PARALLEL_MIN else _batch_serial
+    kernel(mu, r1, r2, tof, int(revs), bool(prograde), bool(low_path), v1, v2)
+    return v1, v2
+
+
+def lambert_min_tof_batch(mu, r1, r2, revs: int, prograde: bool = True) -> np.ndarray:
+    """Shortest time of flight (s) for which a ``revs``-revolution solution exists, per row.
+
+    Zero for ``revs == 0``; NaN for degenerate geometry.
+    """
+    mu, r1, r2, _ = _prep(mu, r1, r2)
+    out = np.empty(r1.shape[0])
+    _min_tof_kernel(mu, r1, r2, int(revs), bool(prograde), out)
+    return out
