@@ -11,6 +11,22 @@ import importlib
 from typing import Any
 
 _EXPORTS: dict[str, str] = {
+    # GROUND-TM: packets, CRC
+    "PrimaryHeader": "ground.packets",
+    "SpacePacket": "ground.packets",
+    "PacketType": "ground.packets",
+    "SequenceFlags": "ground.packets",
+    "PacketError": "ground.packets",
+    "encode_packet": "ground.packets",
+    "decode_packet": "ground.packets",
+    "idle_packet": "ground.packets",
+    "split_packets": "ground.packets",
+    "encode_pus_tm": "ground.packets",
+    "decode_pus_tm": "ground.packets",
+    "encode_pus_tc": "ground.packets",
+    "decode_pus_tc": "ground.packets",
+    "crc16": "ground.crc",
+    "crc16_batch": "ground.crc",
 }
 
 __all__ = sorted(_EXPORTS)
