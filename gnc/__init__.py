@@ -11,6 +11,8 @@ import importlib
 from typing import Any
 
 _EXPORTS: dict[str, str] = {
+    "OptimalControlProblem": "gnc.ocp",
+    "OCPSolution": "gnc.ocp",
 }
 
 __all__ = sorted(_EXPORTS)
