@@ -11,6 +11,16 @@ import importlib
 from typing import Any
 
 _EXPORTS: dict[str, str] = {
+    # two-body core (orbits.twobody faces; kernels in orbits._kepler / orbits._lambert)
+    "lambert": "orbits.twobody",
+    "lambert_min_tof": "orbits.twobody",
+    "propagate_kepler": "orbits.twobody",
+    "elements_to_state": "orbits.twobody",
+    "state_to_elements": "orbits.twobody",
+    "OrbitalElements": "orbits.twobody",
+    "OrbitState": "orbits.twobody",
+    "to_orbit": "orbits.twobody",
+    "from_orbit": "orbits.twobody",
 }
 
 __all__ = sorted(_EXPORTS)
