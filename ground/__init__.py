@@ -11,6 +11,16 @@ import importlib
 from typing import Any
 
 _EXPORTS: dict[str, str] = {
+    # GROUND-TC: stations, contacts, link budget, telecommand, authentication
+    "GroundStation": "ground.stations",
+    "get_station": "ground.stations",
+    "get_stations": "ground.stations",
+    "load_stations": "ground.stations",
+    "contacts": "ground.contacts",
+    "look_angles": "ground.contacts",
+    "load_trajectory": "ground.contacts",
+    "link_budget": "ground.linkbudget",
+    "LinkBudget": "ground.linkbudget",
     # GROUND-TM: packets, CRC
     "PrimaryHeader": "ground.packets",
     "SpacePacket": "ground.packets",
