@@ -37,6 +37,17 @@ _EXPORTS: dict[str, str] = {
     "decode_pus_tc": "ground.packets",
     "crc16": "ground.crc",
     "crc16_batch": "ground.crc",
+    "CucFormat": "ground.cuc",
+    "Dictionary": "ground.dictionary",
+    "PacketDef": "ground.dictionary",
+    "ParameterDef": "ground.dictionary",
+    "CommandDef": "ground.dictionary",
+    "ArgumentDef": "ground.dictionary",
+    "CommandError": "ground.dictionary",
+    "DictionaryError": "ground.dictionary",
+    "load_dictionary": "ground.dictionary",
+    "compile_toml": "ground.dictionary",
+    "read_xtce": "ground.xtce",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -26,7 +26,15 @@ def test_worked_vector_cuc_4_2():
 
 @pytest.mark.parametrize(
     "coarse, fine, pfield",
-    [(4, 2, "1e"), (4, 0, "1c"), (1, 0, "10"), (4, 3, "1f"), (5, 0, "9c20"), (4, 6, "9f0c"), (7, 10, "9f7c")],
+    [
+        (4, 2, "1e"),
+        (4, 0, "1c"),
+        (1, 0, "10"),
+        (4, 3, "1f"),
+        (5, 0, "9c20"),
+        (4, 6, "9f0c"),
+        (7, 10, "9f7c"),
+    ],
 )
 def test_pfield_layouts(coarse, fine, pfield):
     fmt = CucFormat(coarse, fine)
@@ -47,7 +55,12 @@ def test_round_trip_fields(coarse, fine):
 def test_utc_and_tdb_match_astropy():
     fmt = CucFormat()
     times = Time(
-        ["1999-12-31T23:59:59", "2016-12-31T23:59:59.25", "2017-01-01T00:00:01", "2026-11-29T07:00:00.75"],
+        [
+            "1999-12-31T23:59:59",
+            "2016-12-31T23:59:59.25",
+            "2017-01-01T00:00:01",
+            "2026-11-29T07:00:00.75",
+        ],
         scale="utc",
     )
     fields = [fmt.decode_fields(fmt.encode_time(t)) for t in times]
