@@ -11,6 +11,28 @@ import importlib
 from typing import Any
 
 _EXPORTS: dict[str, str] = {
+    # GNC-PHYSICS: bodies, shapes, gravity, dynamics, environment, sensors, navigation
+    "SmallBodyModel": "gnc.bodies",
+    "kamooalewa": "gnc.bodies",
+    "TriangleMesh": "gnc.shape",
+    "load_obj": "gnc.shape",
+    "save_obj": "gnc.shape",
+    "load_icq": "gnc.shape",
+    "save_icq": "gnc.shape",
+    "synthetic_body": "gnc.shape",
+    "ellipsoid_mesh": "gnc.shape",
+    "icosphere": "gnc.shape",
+    "PointMassGravity": "gnc.gravity",
+    "EllipsoidGravity": "gnc.gravity",
+    "MasconGravity": "gnc.gravity",
+    "PolyhedronGravity": "gnc.gravity",
+    "fit_mascons": "gnc.gravity",
+    "compare_gravity": "gnc.gravity",
+    "propagate": "gnc.dynamics",
+    "jacobi_integral": "gnc.dynamics",
+    "body_to_inertial": "gnc.dynamics",
+    "inertial_to_body": "gnc.dynamics",
+    "Trajectory": "gnc.dynamics",
     "OptimalControlProblem": "gnc.ocp",
     "OCPSolution": "gnc.ocp",
 }

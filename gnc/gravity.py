@@ -231,6 +231,21 @@ class EllipsoidGravity(GravityModel):
     def gm(self) -> float:  # type: ignore[override]
         return float(self.gm_total)
 
+    @classmethod
+    def from_mesh(cls, mesh: TriangleMesh, density_kg_m3: float) -> EllipsoidGravity:
+        """The inertia-equivalent ellipsoid of a mesh (same mass and principal moments).
+
+        The mesh must be in its principal-axes frame (``mesh.principal_axes_aligned()``).
+        For a solid ellipsoid ``I_xx = m (b^2 + c^2) / 5``, so
+        ``a^2 = 5 (I_yy + I_zz - I_xx) / (2 m)`` and likewise for b and c.
+        """
+        rho = float(density_kg_m3)
+        mass = rho * mesh.volume
+        inertia = np.diag(mesh.inertia_tensor(rho))
+        ixx, iyy, izz = inertia
+        axes = np.sqrt(2.5 / mass * np.array([iyy + izz - ixx, ixx + izz - iyy, ixx + iyy - izz]))
+        return cls(tuple(axes), gm_total=G_SI * mass)
+
     def _eval(self, p, want_grad=True):
         a2 = np.array(self.semi_axes) ** 2
         lam = _ellipsoid_lambda(p, a2)

@@ -187,7 +187,7 @@ class TriangleMesh:
 
 
 @numba.njit(cache=True)
-def _ray_triangle(ox, oy, oz, dx, dy, dz, tri):
+def _ray_triangle(ox, oy, oz, dx, dy, dz, tri, tol):
     eps = 1e-12
     e1x = tri[1, 0] - tri[0, 0]
     e1y = tri[1, 1] - tri[0, 1]
@@ -206,13 +206,13 @@ def _ray_triangle(ox, oy, oz, dx, dy, dz, tri):
     ty = oy - tri[0, 1]
     tz = oz - tri[0, 2]
     u = (tx * px + ty * py + tz * pz) * inv
-    if u < 0.0 or u > 1.0:
+    if u < -tol or u > 1.0 + tol:
         return np.inf
     qx = ty * e1z - tz * e1y
     qy = tz * e1x - tx * e1z
     qz = tx * e1y - ty * e1x
     v = (dx * qx + dy * qy + dz * qz) * inv
-    if v < 0.0 or u + v > 1.0:
+    if v < -tol or u + v > 1.0 + tol:
         return np.inf
     s = (e2x * qx + e2y * qy + e2z * qz) * inv
     if s <= 1e-12:
@@ -235,6 +235,7 @@ def _ray_cast_kernel(origins, dirs, tris):
                 dirs[i, 1],
                 dirs[i, 2],
                 tris[j],
+                1e-9,
             )
             if s < dist[i]:
                 dist[i] = s
@@ -256,6 +257,7 @@ def _ray_crossings_kernel(origins, dirs, tris):
                 dirs[i, 1],
                 dirs[i, 2],
                 tris[j],
+                0.0,
             )
             if np.isfinite(s):
                 out[i] += 1

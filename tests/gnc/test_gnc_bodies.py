@@ -1,0 +1,69 @@
+"""Small-body physical model: derived numbers against mission-facts section 2a."""
+
+from __future__ import annotations
+
+import math
+
+import astropy.units as u
+import pytest
+
+from gnc.bodies import G_SI, SmallBodyModel, axes_for_diameter, kamooalewa
+
+
+@pytest.mark.parametrize(
+    ("diameter", "gm_table", "g_table", "vesc_cm_s"),
+    [
+        (36, 4.4e-3, 1.4e-5, 2.2),
+        (41, 6.5e-3, 1.5e-5, 2.5),
+        (58, 1.8e-2, 2.2e-5, 3.6),
+        (100, 9.4e-2, 3.8e-5, 6.1),
+    ],
+)
+def test_derived_table_of_mission_facts(diameter, gm_table, g_table, vesc_cm_s):
+    # mission-facts 2a, "Derived spin/gravity numbers" (sphere, rho 2.7 g/cm3, P 28.3 min)
+    body = kamooalewa(diameter_m=diameter)
+    assert body.gm == pytest.approx(gm_table, rel=0.03)
+    assert body.surface_gravity == pytest.approx(g_table, rel=0.05)
+    assert body.escape_speed * 100 == pytest.approx(vesc_cm_s, rel=0.05)
+    assert body.spin_rate == pytest.approx(3.70e-3, rel=0.01)
+    # centrifugal/gravity ratio ~18, independent of diameter
+    assert body.centrifugal_to_gravity == pytest.approx(18, rel=0.05)
+
+
+def test_quantities_accepted_and_mass_consistent():
+    body = kamooalewa(diameter_m=50 * u.m, density=2.7 * u.g / u.cm**3, period_min=0.47 * u.h)
+    assert body.density_kg_m3 == pytest.approx(2700)
+    assert body.period_s == pytest.approx(0.47 * 3600)
+    assert body.gm == pytest.approx(G_SI * 2700 * math.pi / 6 * 50**3)
+    a, b, c = body.semi_axes_m
+    assert a * b * c == pytest.approx(25.0**3)
+    assert a >= b >= c
+    assert "Kamo" in repr(body)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"diameter_m": 20}, "diameter 20 m is outside"),
+        ({"density": 9000}, "density"),
+        ({"period_min": 60}, "rotation period"),
+    ],
+)
+def test_out_of_range_rejected(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        kamooalewa(**kwargs)
+
+
+def test_bad_inputs():
+    with pytest.raises(ValueError, match="positive"):
+        SmallBodyModel("x", diameter_m=-1, density_kg_m3=2000, period_s=100)
+    with pytest.raises(ValueError, match="convertible"):
+        kamooalewa(diameter_m=3 * u.s)
+    with pytest.raises(ValueError, match="axis ratios"):
+        axes_for_diameter(10, (1, -1, 1))
+
+
+def test_synchronous_radius_balances_forces():
+    body = kamooalewa()
+    rs = body.synchronous_radius_m
+    assert body.gm / rs**2 == pytest.approx(body.spin_rate**2 * rs)
