@@ -21,6 +21,28 @@ _EXPORTS: dict[str, str] = {
     "OrbitState": "orbits.twobody",
     "to_orbit": "orbits.twobody",
     "from_orbit": "orbits.twobody",
+    # time, SPICE, constants, ephemerides, small bodies, porkchops (ORBITS-EPH)
+    "to_et": "orbits.time",
+    "to_time": "orbits.time",
+    "et_to_time": "orbits.time",
+    "et_to_iso": "orbits.time",
+    "ensure_kernels": "orbits.spice",
+    "furnish": "orbits.spice",
+    "SPICE_LOCK": "orbits.spice",
+    "cache_dir": "orbits.spice",
+    "GM_SUN": "orbits.constants",
+    "AU_KM": "orbits.constants",
+    "DAY_S": "orbits.constants",
+    "gm": "orbits.constants",
+    "radius": "orbits.constants",
+    "state": "orbits.ephemeris",
+    "state_et": "orbits.ephemeris",
+    "StateVectors": "orbits.ephemeris",
+    "SmallBody": "orbits.smallbody",
+    "register_small_body": "orbits.smallbody",
+    "porkchop": "orbits.porkchop",
+    "porkchop_summary": "orbits.porkchop",
+    "plot_porkchop": "orbits.porkchop",
 }
 
 __all__ = sorted(_EXPORTS)
