@@ -43,6 +43,21 @@ _EXPORTS: dict[str, str] = {
     "porkchop": "orbits.porkchop",
     "porkchop_summary": "orbits.porkchop",
     "plot_porkchop": "orbits.porkchop",
+    # n-body propagation, planet fits, SPK writing, target ephemerides (ORBITS-NBODY)
+    "propagate": "orbits.nbody",
+    "propagate_et": "orbits.nbody",
+    "propagate_batch_et": "orbits.nbody",
+    "ForceModel": "orbits.nbody",
+    "Spacecraft": "orbits.nbody",
+    "FiniteBurn": "orbits.nbody",
+    "Event": "orbits.nbody",
+    "Propagation": "orbits.nbody",
+    "NBodyResult": "orbits.nbody",
+    "soi_radius_km": "orbits.nbody",
+    "srp_acceleration": "orbits.nbody",
+    "propagate_reference_et": "orbits.nbody_reference",
+    "PlanetFit": "orbits.planets_fit",
+    "fit_planets": "orbits.planets_fit",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -1,0 +1,985 @@
+"""High-fidelity heliocentric propagation: Sun and planets, solar pressure, finite burns, events.
+
+The equations of motion are written in the heliocentric ecliptic-J2000 frame
+(a non-inertial frame, hence the *indirect* term)::
+
+    r'' = -GM_sun r/|r|^3
+          - sum_b GM_b [ (r - r_b)/|r - r_b|^3 + r_b/|r_b|^3 ]      (point-mass planets)
+          + P0 Cr A/m (1 au/|r|)^2 r/|r|                            (cannonball SRP)
+          + F u / m ,   m' = -F / (Isp g0)                          (finite burns)
+
+with the planets' positions ``r_b`` from piecewise polynomial fits of DE421
+(:mod:`orbits.planets_fit`). It is integrated by heyoka's Taylor method: one
+compiled integrator per force model (segment coefficients, SRP and thrust are
+runtime parameters), stopping at every 16-day fit segment and at every burn
+start and end to load the next parameters. Compiled integrators are cached in
+memory and pickled into ``<cache>/heyoka/`` (unpickling takes milliseconds,
+compiling seconds). Internally the units are au and ``T = sqrt(au^3/GM_sun)``
+(about 58.1 days) so that the tolerance means the same for every state
+component; kernels and results are km, km/s, ET seconds.
+
+Events: for a body named in ``events``, the closest approaches (minima of the
+distance; the event function is ``(r - r_b).(v - v_b)``) and, for perturbing
+bodies, crossings of the sphere of influence ``a_b (GM_b/GM_sun)^(2/5)``.
+
+Kernel (plain floats): :func:`propagate_et`, :func:`propagate_batch_et`.
+Face (Quantity/Time/ISO in, xarray out): :func:`propagate`.
+
+>>> import numpy as np
+>>> from orbits.nbody import propagate_et
+>>> state0 = np.array([1.496e8, 0.0, 0.0, 0.0, 29.78, 0.0])
+>>> result = propagate_et(state0, 8.0e8, [8.0e8 + 86400.0 * 30])
+>>> result.state.shape
+(1, 6)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import pickle
+import platform
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from orbits.constants import AU_KM, GM_SUN
+from orbits.planets_fit import (
+    DEFAULT_BODIES,
+    PlanetFit,
+    check_bodies,
+    fit_planets,
+    gm_of,
+)
+
+__all__ = [
+    "SRP_PRESSURE_1AU",
+    "Event",
+    "FiniteBurn",
+    "ForceModel",
+    "NBodyResult",
+    "Propagation",
+    "Spacecraft",
+    "propagate",
+    "propagate_batch_et",
+    "propagate_et",
+    "soi_radius_km",
+    "srp_acceleration",
+]
+
+#: Solar radiation pressure on a perfect absorber at 1 au, N/m^2 (1367 W/m^2 / c).
+SRP_PRESSURE_1AU = 4.56e-6
+#: Standard gravity for Isp, m/s^2.
+G0 = 9.80665
+
+_T = math.sqrt(AU_KM**3 / GM_SUN)  # time unit, s
+_V = AU_KM / _T  # velocity unit, km/s
+_A = AU_KM / _T**2  # acceleration unit, km/s^2
+
+# Semi-major axes (au, J2000 mean elements, Standish) for spheres of influence.
+_SEMI_MAJOR_AU = {
+    "mercury": 0.38709927,
+    "venus": 0.72333566,
+    "earth": 1.00000261,
+    "emb": 1.00000261,
+    "mars": 1.52371034,
+    "jupiter": 5.20288700,
+    "saturn": 9.53667594,
+    "uranus": 19.18916464,
+    "neptune": 30.06992276,
+}
+_MOON_A_KM = 384_400.0
+
+
+def soi_radius_km(body: str) -> float:
+    """Laplace sphere-of-influence radius ``a (GM_b/GM_primary)^(2/5)`` in km.
+
+    The Moon's is about the Earth (a = 384,400 km); the others about the Sun.
+    """
+    body = body.lower()
+    if body == "moon":
+        return _MOON_A_KM * (gm_of("moon") / gm_of("earth")) ** 0.4
+    if body not in _SEMI_MAJOR_AU:
+        raise ValueError(
+            f"no sphere of influence for {body!r}: use one of {sorted(_SEMI_MAJOR_AU)}"
+        )
+    return _SEMI_MAJOR_AU[body] * AU_KM * (gm_of(body) / GM_SUN) ** 0.4
+
+
+def srp_acceleration(r_km: Any, area_m2: float, mass_kg: float, cr: float = 1.0) -> np.ndarray:
+    """Cannonball solar-pressure acceleration in km/s^2 at heliocentric positions ``r_km`` (..., 3).
+
+    ``a = P0 Cr A/m (1 au/|r|)^2`` along the Sun-spacecraft line, P0 =
+    :data:`SRP_PRESSURE_1AU`.
+    """
+    r = np.asarray(r_km, dtype=float)
+    dist = np.linalg.norm(r, axis=-1, keepdims=True)
+    k = SRP_PRESSURE_1AU * cr * area_m2 / mass_kg / 1000.0 * AU_KM**2  # km^3/s^2
+    return k * r / dist**3
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def _plain(value: Any, unit: str, what: str) -> float:
+    """A float in ``unit`` from a float or an astropy Quantity."""
+    if hasattr(value, "unit") and hasattr(value, "to_value"):
+        return float(value.to_value(unit))
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{what} must be a number in {unit} or a Quantity, got {value!r}") from None
+    return out
+
+
+@dataclass(frozen=True)
+class ForceModel:
+    """Which bodies perturb and how tightly to integrate.
+
+    Parameters
+    ----------
+    bodies : tuple of str
+        Perturbing point masses besides the Sun (names in
+        :data:`orbits.planets_fit.PERTURBERS`); ``()`` gives the two-body problem.
+    tol : float
+        heyoka's Taylor tolerance (relative, in au and ``T`` units).
+    """
+
+    bodies: tuple[str, ...] = DEFAULT_BODIES
+    tol: float = 1e-10
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "bodies", check_bodies(self.bodies))
+        if not (1e-18 < float(self.tol) < 1e-3):
+            raise ValueError(f"tolerance must be in (1e-18, 1e-3), got {self.tol}")
+
+
+@dataclass(frozen=True)
+class Spacecraft:
+    """Mass and cannonball solar-pressure properties of a spacecraft.
+
+    ``mass_kg`` is the mass at the start of the propagation; ``area_m2`` the
+    sunlit cross-section; ``cr`` the reflectivity coefficient (1 absorbs, 2 mirrors).
+    Quantities are accepted and converted.
+    """
+
+    mass_kg: float
+    area_m2: float = 0.0
+    cr: float = 1.3
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "mass_kg", _plain(self.mass_kg, "kg", "mass_kg"))
+        object.__setattr__(self, "area_m2", _plain(self.area_m2, "m2", "area_m2"))
+        object.__setattr__(self, "cr", float(self.cr))
+        if not self.mass_kg > 0.0:
+            raise ValueError(f"spacecraft mass must be positive, got {self.mass_kg} kg")
+        if self.area_m2 < 0.0:
+            raise ValueError(f"SRP area must be zero or positive, got {self.area_m2} m^2")
+        if not 0.0 <= self.cr <= 2.0:
+            raise ValueError(f"reflectivity coefficient Cr must be in [0, 2], got {self.cr}")
+
+
+@dataclass(frozen=True)
+class FiniteBurn:
+    """A constant-thrust arc: fixed inertial direction and thrust, mass flow from Isp.
+
+    Parameters
+    ----------
+    start : float or str or Time
+        Ignition epoch (ET seconds, ISO UTC string or astropy Time).
+    duration_s : float or Quantity
+        Burn length (> 0).
+    thrust_n : float or Quantity
+        Thrust in newtons (> 0).
+    isp_s : float or Quantity
+        Specific impulse in seconds (> 0).
+    direction : (3,) array
+        Thrust direction in the ecliptic-J2000 frame (normalised here).
+    """
+
+    start: Any
+    duration_s: float
+    thrust_n: float
+    isp_s: float
+    direction: Any = (1.0, 0.0, 0.0)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.start, (int, float, np.floating)):
+            from orbits.time import to_et
+
+            object.__setattr__(self, "start", float(to_et(self.start)))
+        object.__setattr__(self, "start", float(self.start))
+        object.__setattr__(self, "duration_s", _plain(self.duration_s, "s", "duration_s"))
+        object.__setattr__(self, "thrust_n", _plain(self.thrust_n, "N", "thrust_n"))
+        object.__setattr__(self, "isp_s", _plain(self.isp_s, "s", "isp_s"))
+        u = np.asarray(self.direction, dtype=float).reshape(-1)
+        norm = float(np.linalg.norm(u)) if u.size == 3 else 0.0
+        if u.size != 3 or not norm > 0.0 or not np.isfinite(norm):
+            raise ValueError(f"burn direction must be a non-zero 3-vector, got {self.direction!r}")
+        object.__setattr__(self, "direction", tuple(u / norm))
+        for name in ("duration_s", "thrust_n", "isp_s"):
+            if not getattr(self, name) > 0.0:
+                raise ValueError(f"burn {name} must be positive, got {getattr(self, name)}")
+
+    @property
+    def stop(self) -> float:
+        """Cut-off epoch, ET seconds."""
+        return self.start + self.duration_s
+
+    @property
+    def mass_flow_kg_s(self) -> float:
+        """Propellant flow, kg/s."""
+        return self.thrust_n / (self.isp_s * G0)
+
+
+@dataclass(frozen=True)
+class Event:
+    """One detected event: a closest approach or a sphere-of-influence entry/exit."""
+
+    kind: str  # "closest_approach", "soi_entry", "soi_exit"
+    body: str
+    et: float
+    distance_km: float
+    speed_km_s: float  # relative speed to the body
+
+    @property
+    def iso(self) -> str:
+        from orbits.time import et_to_iso
+
+        return str(et_to_iso(self.et))
+
+    def __repr__(self) -> str:
+        try:
+            when = self.iso + " UTC"
+        except Exception:  # noqa: BLE001  (repr must never fail)
+            when = f"ET {self.et:.3f}"
+        return (
+            f"Event({self.kind} {self.body} at {when}: {self.distance_km:,.1f} km, "
+            f"{self.speed_km_s:.4f} km/s)"
+        )
+
+
+@dataclass
+class NBodyResult:
+    """Kernel result of :func:`propagate_et` (km, km/s, kg, ET seconds)."""
+
+    et: np.ndarray  # (m,)
+    state: np.ndarray  # (m, 6)
+    mass_kg: np.ndarray | None  # (m,) when a spacecraft was given
+    events: tuple[Event, ...]
+    nsteps: int
+    step_et: np.ndarray  # ET of every Taylor step boundary (for SPK sampling)
+    _pieces: list = field(default_factory=list, repr=False)
+    _t_ref: float = 0.0
+
+    def dense(self, et: Any) -> np.ndarray:
+        """States (..., 6) at any ET inside the propagated span, from Taylor dense output.
+
+        Needs ``propagate_et(..., dense=True)``.
+        """
+        if not self._pieces:
+            raise ValueError("no dense output: call propagate_et(..., dense=True)")
+        et = np.asarray(et, dtype=float)
+        flat = et.ravel()
+        out = np.full((flat.size, 7), np.nan)
+        for a, b, c_out in self._pieces:
+            mask = (flat >= min(a, b)) & (flat <= max(a, b))
+            if mask.any():
+                vals = np.asarray(c_out((flat[mask] - self._t_ref) / _T))
+                out[mask, : vals.shape[-1]] = vals
+        if np.isnan(out[:, :6]).any():
+            raise ValueError("epochs outside the propagated span asked of the dense output")
+        return _from_canonical(out[:, :6]).reshape(et.shape + (6,))
+
+
+def _to_canonical(state: np.ndarray) -> np.ndarray:
+    out = np.array(state, dtype=float, copy=True)
+    out[..., :3] /= AU_KM
+    out[..., 3:6] /= _V
+    return out
+
+
+def _from_canonical(state: np.ndarray) -> np.ndarray:
+    out = np.array(state, dtype=float, copy=True)
+    out[..., :3] *= AU_KM
+    out[..., 3:6] *= _V
+    return out
+
+
+# --------------------------------------------------------------------------- the ODE
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where things are in heyoka's parameter vector."""
+
+    n_planet_pars: int  # par[0] = segment offset, then channel coefficients
+    srp: int  # index of the SRP constant (or -1)
+    thrust: int  # first of 3 thrust components, then mass flow (or -1)
+    npars: int
+
+
+@dataclass(frozen=True)
+class _EventSpec:
+    kind: str  # "closest" or "soi"
+    body: str
+    index: int  # row in fit.tracked
+    radius_can: float = 0.0
+
+
+class _EventRecorder:
+    """Non-terminal event callback: records time, direction and the dense state."""
+
+    def __init__(self) -> None:
+        self.log: list[tuple[float, int, np.ndarray]] = []
+
+    def __call__(self, ta, time, d_sgn) -> None:
+        ta.update_d_output(time)
+        self.log.append((float(time), int(d_sgn), np.array(ta.d_output, copy=True)))
+
+
+def _horner(hy, xs, first_par: int, degree: int, scale: float):
+    e = hy.par[first_par + degree] * scale
+    for j in range(degree - 1, -1, -1):
+        e = hy.par[first_par + j] * scale + xs * e
+    return e
+
+
+def _horner_derivative(hy, xs, first_par: int, degree: int, scale: float):
+    if degree == 0:
+        return hy.expression(0.0)
+    e = hy.par[first_par + degree] * (degree * scale)
+    for j in range(degree - 1, 0, -1):
+        e = hy.par[first_par + j] * (j * scale) + xs * e
+    return e
+
+
+def _build_system(
+    channel_degrees: tuple[int, ...],
+    weights: np.ndarray,
+    gms_can: np.ndarray,
+    n_perturbers: int,
+    has_indirect: bool,
+    spacecraft: bool,
+    events: tuple[_EventSpec, ...],
+):
+    import heyoka as hy
+
+    names = ["x", "y", "z", "vx", "vy", "vz"] + (["m"] if spacecraft else [])
+    v = hy.make_vars(*names)
+    x, y, z, vx, vy, vz = v[:6]
+    inv_h = 2.0 * _T / (86400.0 * 16.0)
+    xs = hy.time * inv_h - hy.par[0]
+    ip = 1 if channel_degrees else 0
+    chan_pos, chan_vel = [], []
+    for c, degree in enumerate(channel_degrees):
+        is_acc = has_indirect and c == len(channel_degrees) - 1
+        scale = 1.0 / (_A if is_acc else AU_KM)
+        comps, dcomps = [], []
+        for _ in range(3):
+            comps.append(_horner(hy, xs, ip, degree, scale))
+            dcomps.append(_horner_derivative(hy, xs, ip, degree, scale * inv_h))
+            ip += degree + 1
+        chan_pos.append(comps)
+        chan_vel.append(dcomps)
+    n_planet_pars = ip
+
+    def combo(row, table):
+        out = [None, None, None]
+        for c, w in enumerate(row):
+            if w == 0.0:
+                continue
+            for i in range(3):
+                term = table[c][i] if w == 1.0 else float(w) * table[c][i]
+                out[i] = term if out[i] is None else out[i] + term
+        return out
+
+    body_pos = [combo(weights[b], chan_pos) for b in range(weights.shape[0])]
+    r2 = x * x + y * y + z * z
+    ir3 = r2**-1.5
+    sun_k = hy.expression(1.0)
+    srp = thrust = -1
+    if spacecraft:
+        mass = v[6]
+        srp = ip
+        sun_k = 1.0 - hy.par[srp] / mass
+        thrust = ip + 1
+        ip += 5
+    acc = [-sun_k * x * ir3, -sun_k * y * ir3, -sun_k * z * ir3]
+    for b in range(n_perturbers):
+        px, py, pz = body_pos[b]
+        dx, dy, dz = x - px, y - py, z - pz
+        d3 = (dx * dx + dy * dy + dz * dz) ** -1.5
+        g = float(gms_can[b])
+        acc = [acc[0] - g * dx * d3, acc[1] - g * dy * d3, acc[2] - g * dz * d3]
+    if has_indirect:
+        ind = chan_pos[-1]
+        acc = [acc[i] - ind[i] for i in range(3)]
+    if spacecraft:
+        acc = [acc[i] + hy.par[thrust + i] / mass for i in range(3)]
+    sys = [(x, vx), (y, vy), (z, vz), (vx, acc[0]), (vy, acc[1]), (vz, acc[2])]
+    if spacecraft:
+        sys.append((v[6], -hy.par[thrust + 3]))
+
+    nt_events = []
+    for spec in events:
+        bx, by, bz = body_pos[spec.index]
+        dx, dy, dz = x - bx, y - by, z - bz
+        if spec.kind == "closest":
+            bvx, bvy, bvz = combo(weights[spec.index], chan_vel)
+            expr = dx * (vx - bvx) + dy * (vy - bvy) + dz * (vz - bvz)
+            direction = hy.event_direction.positive
+        else:
+            expr = dx * dx + dy * dy + dz * dz - spec.radius_can**2
+            direction = hy.event_direction.any
+        nt_events.append(hy.nt_event(expr, _EventRecorder(), direction=direction))
+    layout = _Layout(n_planet_pars, srp, thrust, ip)
+    return sys, layout, nt_events
+
+
+_CACHE: dict[tuple, tuple[Any, _Layout, threading.Lock]] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def _cache_dir() -> Path:
+    from orbits.spice import cache_dir
+
+    path = cache_dir() / "heyoka"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _integrator(
+    fit: PlanetFit,
+    spacecraft: bool,
+    events: tuple[_EventSpec, ...],
+    tol: float,
+    batch: int = 0,
+    compact: bool = False,
+):
+    """A compiled heyoka integrator for this force model (memory, then disk cache, then build)."""
+    import heyoka as hy
+
+    gms_can = fit.gms / GM_SUN
+    mem_key = (fit.bodies, len(fit.tracked), fit.degrees, spacecraft, events, tol, batch, compact)
+    hit = _CACHE.get(mem_key)
+    if hit is not None:
+        return hit
+    key_src = repr(
+        (
+            "kamo-nbody-v1",
+            hy.__version__,
+            platform.machine(),
+            hy.recommended_simd_size(),
+            fit.degrees,
+            fit.weights.round(15).tolist(),
+            gms_can.tolist(),
+            len(fit.bodies),
+            fit.has_indirect,
+            spacecraft,
+            events,
+            tol,
+            batch,
+            compact,
+        )
+    )
+    key = hashlib.sha256(key_src.encode()).hexdigest()[:24]
+    with _CACHE_LOCK:
+        hit = _CACHE.get(mem_key)
+        if hit is not None:
+            return hit
+        path = _cache_dir() / f"ta_{key}.pkl"
+        ta = layout = None
+        if path.is_file():
+            try:
+                with path.open("rb") as fh:
+                    ta, layout = pickle.load(fh)
+            except Exception:  # noqa: BLE001  (a stale or partial cache file: rebuild)
+                ta = None
+        if ta is None:
+            sys, layout, nt_events = _build_system(
+                fit.degrees,
+                fit.weights,
+                gms_can,
+                len(fit.bodies),
+                fit.has_indirect,
+                spacecraft,
+                events,
+            )
+            n = len(sys)
+            if batch:
+                pars = {"pars": np.zeros((layout.npars, batch))} if layout.npars else {}
+                ta = hy.taylor_adaptive_batch(
+                    sys, np.zeros((n, batch)), tol=tol, compact_mode=compact, **pars
+                )
+            else:
+                pars = {"pars": np.zeros(layout.npars)} if layout.npars else {}
+                ta = hy.taylor_adaptive(
+                    sys, np.zeros(n), tol=tol, compact_mode=compact, nt_events=nt_events, **pars
+                )
+            tmp = path.with_suffix(f".tmp{os.getpid()}")
+            try:
+                with tmp.open("wb") as fh:
+                    pickle.dump((ta, layout), fh)
+                os.replace(tmp, path)
+            except OSError:
+                pass
+        entry = (ta, layout, threading.Lock())
+        _CACHE[mem_key] = entry
+        return entry
+
+
+def _planet_par_table(fit: PlanetFit, layout: _Layout) -> np.ndarray:
+    """Per segment, the planet part of the parameter vector: offset then coefficients.
+
+    The integrator's time origin is the fit's first segment edge, so the table
+    depends on the fit alone and is cached on it.
+    """
+    key = ("par_table", layout.n_planet_pars)
+    hit = fit.cache.get(key)
+    if hit is not None:
+        return hit
+    table = np.empty((fit.nseg, layout.n_planet_pars))
+    fit.cache[key] = table
+    if layout.n_planet_pars == 0:
+        return table
+    table[:, 0] = 2.0 * np.arange(fit.nseg) + 1.0
+    ip = 1
+    for coef in fit.coeffs:
+        d1 = coef.shape[-1]
+        for i in range(3):
+            table[:, ip : ip + d1] = coef[:, i, :]
+            ip += d1
+    return table
+
+
+def _breakpoints(fit: PlanetFit, et0: float, et1: float, burns: Sequence[FiniteBurn]) -> np.ndarray:
+    edges = list(fit.segment_edges()) if fit.channels else []
+    for burn in burns:
+        edges += [burn.start, burn.stop]
+    lo, hi = min(et0, et1), max(et0, et1)
+    inner = sorted({e for e in edges if lo < e < hi})
+    pts = np.array(inner + [hi]) if et1 >= et0 else np.array(inner[::-1] + [lo])
+    return pts
+
+
+def _check_burns(burns: Sequence[FiniteBurn]) -> tuple[FiniteBurn, ...]:
+    burns = tuple(sorted(burns, key=lambda b: b.start))
+    for b in burns:
+        if not isinstance(b, FiniteBurn):
+            raise TypeError(f"burns must be FiniteBurn objects, got {type(b).__name__}")
+    for a, b in zip(burns, burns[1:], strict=False):
+        if b.start < a.stop:
+            raise ValueError(
+                f"burns overlap: one starts at ET {b.start:.1f} before the previous ends at "
+                f"ET {a.stop:.1f}; merge them or shift one"
+            )
+    return burns
+
+
+def _event_specs(fit: PlanetFit, bodies: Sequence[str], tracked_names: Sequence[str]):
+    specs = []
+    for name, tracked in zip(bodies, tracked_names, strict=True):
+        idx = fit.tracked.index(tracked)
+        specs.append(_EventSpec("closest", name, idx))
+        if name in fit.bodies:
+            specs.append(_EventSpec("soi", name, idx, soi_radius_km(name) / AU_KM))
+    return tuple(specs)
+
+
+def _resolve_event_bodies(events: Sequence[Any], perturbers: tuple[str, ...]):
+    """Split event bodies into perturbers (by name) and extra NAIF ids to track."""
+    import spiceypy
+
+    names, tracked, extra = [], [], []
+    for body in events:
+        key = str(body).strip().lower()
+        if key in perturbers:
+            names.append(key)
+            tracked.append(key)
+            continue
+        if isinstance(body, (int, np.integer)) or key.lstrip("-").isdigit():
+            naif = int(key)
+        else:
+            code, found = spiceypy.bods2c(key.upper())
+            if not found:
+                raise ValueError(
+                    f"event body {body!r} is neither a perturber ({', '.join(perturbers)}) nor "
+                    "a body SPICE knows: give its NAIF id or furnish its SPK first"
+                )
+            naif = int(code)
+        names.append(key)
+        tracked.append(str(naif))
+        extra.append(naif)
+    return names, tracked, extra
+
+
+def propagate_et(
+    state0: Any,
+    et0: float,
+    et_out: Any,
+    *,
+    force: ForceModel | None = None,
+    spacecraft: Spacecraft | None = None,
+    burns: Sequence[FiniteBurn] = (),
+    events: Sequence[Any] = (),
+    dense: bool = False,
+    compact: bool = False,
+) -> NBodyResult:
+    """Propagate one heliocentric state with heyoka through the Sun-and-planets force model.
+
+    Parameters
+    ----------
+    state0 : (6,) array
+        Heliocentric ecliptic-J2000 position (km) and velocity (km/s) at ``et0``.
+    et0 : float
+        Epoch of ``state0``, ET seconds.
+    et_out : float or (m,) array
+        Output epochs, all on one side of ``et0`` (backward propagation is fine).
+        The integration runs to the farthest one.
+    force : ForceModel
+        Perturbers and tolerance (default: Sun + eight planets with the Moon, 1e-10).
+    spacecraft : Spacecraft, optional
+        Adds mass as a state, SRP (when ``area_m2 > 0``) and the ``burns``.
+    events : sequence of str or int
+        Bodies whose closest approaches (and sphere-of-influence crossings, for
+        perturbers) are detected: perturber names or any SPICE body (name or NAIF id).
+    dense : bool
+        Keep Taylor dense output for :meth:`NBodyResult.dense`.
+    """
+    force = force or ForceModel()
+    state0 = np.asarray(state0, dtype=float).reshape(-1)
+    if state0.shape != (6,) or not np.all(np.isfinite(state0)):
+        raise ValueError(f"state0 must be 6 finite numbers (km, km/s), got {state0!r}")
+    et0 = float(et0)
+    et_out = np.atleast_1d(np.asarray(et_out, dtype=float))
+    if et_out.size == 0 or not np.all(np.isfinite(et_out)):
+        raise ValueError("et_out must hold at least one finite ET epoch")
+    if np.any(et_out > et0) and np.any(et_out < et0):
+        raise ValueError("output epochs must all lie on one side of et0; propagate twice instead")
+    et1 = float(et_out[np.argmax(np.abs(et_out - et0))])
+    burns = _check_burns(burns)
+    if burns and spacecraft is None:
+        raise ValueError("finite burns need a Spacecraft (its mass) to act on")
+    names, tracked, extra = _resolve_event_bodies(events, force.bodies)
+    fit = fit_planets(force.bodies, min(et0, et1), max(et0, et1), extra_ids=extra)
+    specs = _event_specs(fit, names, tracked)
+    ta, layout, lock = _integrator(fit, spacecraft is not None, specs, force.tol, compact=compact)
+    anchor = fit.et_start  # integrator time is (et - anchor) / T
+    table = _planet_par_table(fit, layout)
+
+    y0 = _to_canonical(state0)
+    if spacecraft is not None:
+        y0 = np.append(y0, 1.0)
+    pieces: list = []
+    step_t: list[np.ndarray] = [np.array([(et0 - anchor) / _T])]
+    results = np.full((et_out.size, len(y0)), np.nan)
+    at_start = et_out == et0
+    results[at_start] = y0
+    t_out = (et_out - anchor) / _T
+    bps = _breakpoints(fit, et0, et1, burns)
+    sign = 1.0 if et1 >= et0 else -1.0
+    piece_of = np.searchsorted(sign * bps, sign * et_out, side="left")
+    piece_of[at_start] = -1
+    nsteps = 0
+    time_limit = None
+    with lock:
+        nt_events = ta.nt_events if specs else []
+        for ev in nt_events:
+            ev.callback.log.clear()
+        ta.time = (et0 - anchor) / _T
+        ta.state[:] = y0
+        pars = ta.pars
+        pars[:] = 0.0
+        if spacecraft is not None and spacecraft.area_m2 > 0.0:
+            k_srp = SRP_PRESSURE_1AU * spacecraft.cr * spacecraft.area_m2 / spacecraft.mass_kg
+            pars[layout.srp] = k_srp / 1000.0 * AU_KM**2 / GM_SUN
+        a = et0
+        for i, b in enumerate(bps):
+            mid = 0.5 * (a + b)
+            if layout.n_planet_pars:
+                k = min(int(mid // fit.segment_s) - fit.k0, fit.nseg - 1)
+                pars[: layout.n_planet_pars] = table[k]
+            if spacecraft is not None:
+                _set_thrust(pars, layout, burns, mid, spacecraft.mass_kg)
+            here = (
+                np.flatnonzero(piece_of == i)
+                if et_out.size > 1
+                else (np.array([0]) if piece_of[0] == i else np.empty(0, int))
+            )
+            interior = here[et_out[here] != b] if here.size else here
+            want_c = dense or interior.size > 0
+            res = ta.propagate_until((b - anchor) / _T, c_output=want_c)
+            outcome = res[0]
+            if time_limit is None:
+                time_limit = type(outcome).time_limit
+            if outcome != time_limit:
+                raise RuntimeError(
+                    f"heyoka stopped with {outcome} at ET {anchor + ta.time * _T:.1f} "
+                    "(non-finite state? a collision with the Sun or a planet?)"
+                )
+            nsteps += int(res[3])
+            if want_c:
+                c_out = res[4]
+                if dense:
+                    pieces.append((a, b, c_out))
+                    step_t.append(np.asarray(c_out.times[1:]))
+                if interior.size:
+                    results[interior] = c_out(t_out[interior])
+            if here.size > interior.size:
+                results[here[et_out[here] == b]] = ta.state
+            a = b
+        logs = [list(ev.callback.log) for ev in nt_events]
+    events_out = _collect_events(fit, specs, logs, anchor, et0)
+    states = _from_canonical(results)
+    mass = states[:, 6] * spacecraft.mass_kg if spacecraft is not None else None
+    return NBodyResult(
+        et=et_out,
+        state=states[:, :6],
+        mass_kg=mass,
+        events=events_out,
+        nsteps=nsteps,
+        step_et=anchor + np.concatenate(step_t + [[ta.time]]) * _T,
+        _pieces=pieces,
+        _t_ref=anchor,
+    )
+
+
+def _set_thrust(pars, layout: _Layout, burns, mid: float, mass0_kg: float) -> None:
+    pars[layout.thrust : layout.thrust + 4] = 0.0
+    for burn in burns:
+        if burn.start <= mid <= burn.stop:
+            acc = burn.thrust_n / 1000.0 / mass0_kg / _A
+            pars[layout.thrust : layout.thrust + 3] = acc * np.asarray(burn.direction)
+            pars[layout.thrust + 3] = burn.mass_flow_kg_s / mass0_kg * _T
+
+
+def _collect_events(fit: PlanetFit, specs, logs, anchor: float, et0: float) -> tuple[Event, ...]:
+    out = []
+    for spec, log in zip(specs, logs, strict=True):
+        for t, d_sgn, y in log:
+            et = anchor + t * _T
+            if et == et0:
+                continue
+            s = _from_canonical(np.asarray(y)[:6])
+            rel_r = s[:3] - fit.position(fit.tracked[spec.index], et)
+            rel_v = s[3:6] - fit.velocity(fit.tracked[spec.index], et)
+            if spec.kind == "closest":
+                kind = "closest_approach"
+            else:
+                kind = "soi_entry" if d_sgn < 0 else "soi_exit"
+            out.append(
+                Event(
+                    kind, spec.body, et, float(np.linalg.norm(rel_r)), float(np.linalg.norm(rel_v))
+                )
+            )
+    out.sort(key=lambda e: e.et)
+    return tuple(out)
+
+
+def propagate_batch_et(
+    states0: Any,
+    et0: float,
+    et_out: Any,
+    *,
+    force: ForceModel | None = None,
+    compact: bool = False,
+) -> np.ndarray:
+    """Propagate many heliocentric states from one epoch with heyoka's SIMD batch mode.
+
+    ``states0`` is ``(n, 6)`` (km, km/s) at ``et0``; returns ``(n, m, 6)`` at the
+    ``m`` epochs ``et_out`` (all on one side of ``et0``). Gravity only (no SRP or
+    burns); for dispersions, target clouds and Monte Carlo seeds.
+    """
+    import heyoka as hy
+
+    force = force or ForceModel()
+    states0 = np.asarray(states0, dtype=float)
+    if states0.ndim != 2 or states0.shape[1] != 6 or not np.all(np.isfinite(states0)):
+        raise ValueError(f"states0 must be an (n, 6) array of finite km, km/s, got {states0.shape}")
+    et0 = float(et0)
+    et_out = np.atleast_1d(np.asarray(et_out, dtype=float))
+    if np.any(et_out > et0) and np.any(et_out < et0):
+        raise ValueError("output epochs must all lie on one side of et0")
+    et1 = float(et_out[np.argmax(np.abs(et_out - et0))])
+    fit = fit_planets(force.bodies, min(et0, et1), max(et0, et1))
+    batch = hy.recommended_simd_size()
+    ta, layout, lock = _integrator(fit, False, (), force.tol, batch=batch, compact=compact)
+    table = _planet_par_table(fit, layout)
+    anchor = fit.et_start
+    n = states0.shape[0]
+    npad = -(-n // batch) * batch
+    y0 = _to_canonical(np.concatenate([states0, np.repeat(states0[-1:], npad - n, axis=0)]))
+    out = np.empty((npad, et_out.size, 6))
+    bps = _breakpoints(fit, et0, et1, ())
+    with lock:
+        for start in range(0, npad, batch):
+            ta.set_time((et0 - anchor) / _T)
+            ta.state[:] = y0[start : start + batch].T
+            out[start : start + batch, et_out == et0] = y0[start : start + batch, None, :]
+            a = et0
+            for b in bps:
+                mid = 0.5 * (a + b)
+                k = min(int(np.floor(mid / fit.segment_s)) - fit.k0, fit.nseg - 1)
+                if layout.n_planet_pars:
+                    ta.pars[: layout.n_planet_pars] = table[k][:, None]
+                inside = (np.minimum(a, b) < et_out) & (et_out < np.maximum(a, b))
+                res = ta.propagate_until((b - anchor) / _T, c_output=bool(inside.any()))
+                for outcome, *_ in ta.propagate_res:
+                    if outcome != type(outcome).time_limit:
+                        raise RuntimeError(f"heyoka batch stopped with {outcome}")
+                if inside.any():
+                    c_out = res[0]
+                    tt = np.repeat(((et_out[inside] - anchor) / _T)[:, None], batch, axis=1)
+                    vals = c_out(tt)  # (k, 6, batch)
+                    out[start : start + batch, inside] = np.transpose(vals, (2, 0, 1))
+                exact = et_out == b
+                if exact.any():
+                    out[start : start + batch, exact] = ta.state.T[:, None, :]
+                a = b
+    return _from_canonical(out[:n])
+
+
+# --------------------------------------------------------------------------- the face
+
+
+@dataclass
+class Propagation:
+    """A propagated trajectory with its events, as a notebook user sees it.
+
+    ``trajectory`` is an xarray Dataset on ``time``; ``events`` the detected
+    closest approaches and sphere-of-influence crossings; ``result`` the kernel
+    result (ET seconds, km) for further work (SPK writing, dense output).
+    """
+
+    trajectory: Any
+    events: tuple[Event, ...]
+    result: NBodyResult
+
+    def __repr__(self) -> str:
+        et = self.result.et
+        lines = [
+            f"Propagation: {et.size} epochs over {abs(et[-1] - et[0]) / 86400.0:.2f} days, "
+            f"{self.result.nsteps} Taylor steps, {len(self.events)} events"
+        ]
+        lines += [f"  {e!r}" for e in self.events[:12]]
+        if len(self.events) > 12:
+            lines.append(f"  ... {len(self.events) - 12} more")
+        return "\n".join(lines)
+
+
+def _state_from_face(state: Any, velocity: Any) -> np.ndarray:
+    if velocity is not None:
+        r = np.asarray(
+            state.to_value("km") if hasattr(state, "to_value") else state, dtype=float
+        ).reshape(-1)
+        v = np.asarray(
+            velocity.to_value("km/s") if hasattr(velocity, "to_value") else velocity, dtype=float
+        ).reshape(-1)
+        if r.shape != (3,) or v.shape != (3,):
+            raise ValueError(
+                f"position and velocity must be 3-vectors, got {r.shape} and {v.shape}"
+            )
+        return np.concatenate([r, v])
+    s = np.asarray(state, dtype=float).reshape(-1)
+    if s.shape != (6,):
+        raise ValueError(
+            f"state must be 6 numbers (km, km/s) or give velocity=, got shape {s.shape}"
+        )
+    return s
+
+
+def propagate(
+    state: Any,
+    epoch: Any,
+    epochs: Any,
+    *,
+    velocity: Any = None,
+    bodies: Sequence[str] = DEFAULT_BODIES,
+    tol: float = 1e-10,
+    spacecraft: Spacecraft | None = None,
+    burns: Sequence[FiniteBurn] = (),
+    events: Sequence[Any] = (),
+) -> Propagation:
+    """Propagate a heliocentric state through the Sun and planets; results as an xarray Dataset.
+
+    Parameters
+    ----------
+    state : (6,) array in km, km/s, or a position Quantity with ``velocity=``
+        Heliocentric ecliptic-J2000 state at ``epoch``.
+    epoch : Time, ISO string (UTC) or float ET
+        Epoch of ``state``.
+    epochs : array of Time/ISO/ET
+        Output epochs (all after, or all before, ``epoch``).
+    bodies, tol : perturbers and tolerance (see :class:`ForceModel`).
+    spacecraft, burns : optional mass, SRP and finite burns.
+    events : bodies to watch for closest approach / sphere-of-influence crossings.
+
+    >>> import astropy.units as u
+    >>> p = propagate([1.496e8, 0, 0] * u.km, "2026-01-01", ["2026-02-01", "2026-03-01"],
+    ...               velocity=[0, 29.78, 0] * u.km / u.s)                  # doctest: +SKIP
+    >>> p.trajectory["position"].sel(axis="x")                              # doctest: +SKIP
+    """
+    import xarray as xr
+
+    from orbits.time import et_to_datetime64, to_et
+
+    s0 = _state_from_face(state, velocity)
+    et0 = float(to_et(epoch))
+    et_out = np.atleast_1d(np.asarray(to_et(epochs), dtype=float))
+    result = propagate_et(
+        s0,
+        et0,
+        et_out,
+        force=ForceModel(tuple(bodies), tol),
+        spacecraft=spacecraft,
+        burns=burns,
+        events=events,
+    )
+    ds = xr.Dataset(
+        {
+            "position": (
+                ("time", "axis"),
+                result.state[:, :3],
+                {"units": "km", "long_name": "heliocentric position (ecliptic J2000)"},
+            ),
+            "velocity": (
+                ("time", "axis"),
+                result.state[:, 3:],
+                {"units": "km/s", "long_name": "heliocentric velocity (ecliptic J2000)"},
+            ),
+            "distance_sun": (
+                "time",
+                np.linalg.norm(result.state[:, :3], axis=1) / AU_KM,
+                {"units": "au", "long_name": "distance from the Sun"},
+            ),
+        },
+        coords={
+            "time": (
+                "time",
+                np.atleast_1d(et_to_datetime64(result.et)),
+                {"long_name": "epoch (UTC)"},
+            ),
+            "et": (
+                "time",
+                result.et,
+                {"units": "s", "long_name": "ephemeris time (TDB s past J2000)"},
+            ),
+            "axis": ["x", "y", "z"],
+        },
+        attrs={
+            "frame": "ECLIPJ2000",
+            "center": "Sun",
+            "perturbers": ", ".join(ForceModel(tuple(bodies), tol).bodies) or "none",
+            "tolerance": tol,
+            "integrator": "heyoka Taylor (orbits.nbody)",
+        },
+    )
+    if result.mass_kg is not None:
+        ds["mass"] = ("time", result.mass_kg, {"units": "kg", "long_name": "spacecraft mass"})
+    return Propagation(trajectory=ds, events=result.events, result=result)
