@@ -11,6 +11,11 @@ import importlib
 from typing import Any
 
 _EXPORTS: dict[str, str] = {
+    # mission targets as data (ORBITS-EPH)
+    "load_target": "missions.targets",
+    "register_targets": "missions.targets",
+    "target": "missions.targets",
+    "target_names": "missions.targets",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -46,7 +46,7 @@ from orbits._porkchop import porkchop_grid
 from orbits.constants import DAY_S, GM_SUN
 from orbits.ephemeris import body_label, state_et
 from orbits.spice import SPICE_LOCK, ensure_kernels
-from orbits.time import to_et, to_time
+from orbits.time import et_to_datetime64, to_et, to_time
 
 __all__ = ["porkchop", "porkchop_summary", "plot_porkchop", "parse_span", "PorkchopAccessor"]
 
@@ -102,11 +102,14 @@ def _grid_sizes(grid: Any) -> tuple[int, int]:
 def _epoch_axis(span: Any, n: int, what: str) -> tuple[np.ndarray, np.ndarray]:
     """n epochs evenly spaced over the span: (datetime64 UTC, ET)."""
     t0, t1 = parse_span(span, what)
-    d0, d1 = t0.datetime64.astype("datetime64[ns]"), t1.datetime64.astype("datetime64[ns]")
-    step = (d1 - d0).astype(np.int64) / (n - 1)
-    dates = d0 + (np.arange(n) * step).round().astype("timedelta64[ns]")
+    d0, d1 = et_to_datetime64(to_et(t0)), et_to_datetime64(to_et(t1))
+    span_ns = (d1 - d0).astype(np.int64)
+    # whole seconds for readable coordinates; ET follows the same fraction of the span
+    offsets = np.round(np.arange(n) * (span_ns / (n - 1)) / 1e9) * 1e9
+    offsets[-1] = span_ns
+    dates = d0 + offsets.astype(np.int64).astype("timedelta64[ns]")
     e0, e1 = to_et(t0), to_et(t1)
-    return dates, np.linspace(e0, e1, n)
+    return dates, e0 + (offsets / span_ns) * (e1 - e0)
 
 
 _J2000_FROM_ECLIP: np.ndarray | None = None
@@ -130,11 +133,12 @@ def porkchop(
     arrival_span: Any,
     grid: int | tuple[int, int] = 200,
     *,
-    revolutions: int = 0,
+    revolutions: int | tuple[int, ...] = 0,
     prograde: bool = True,
     low_path: bool = True,
     min_tof_days: float = 0.0,
     mu: float = GM_SUN,
+    select: str = "dv_total",
 ) -> xr.Dataset:
     """Departure C3, arrival v-infinity and delta-v over a grid of launch and arrival dates.
 
@@ -146,11 +150,21 @@ def porkchop(
         Date spans, ``"2020-06-01/2020-09-30"`` or a pair of Time / ISO strings (UTC).
     grid : int or (int, int)
         Number of launch dates and arrival dates (both ends included).
-    revolutions, prograde, low_path : Lambert options (0 revolutions, prograde, by default).
+    revolutions : int or sequence of int
+        Full revolutions of the transfer (0 by default). A sequence, e.g. ``(0, 1)``,
+        solves every listed count, both branches of each multi-revolution family, and
+        keeps per cell the solution with the smallest ``select`` variable; the
+        ``revs`` variable then says which count won. Useful for co-orbital targets
+        such as Kamoʻoalewa, whose about-one-year transfers are one-revolution arcs.
+    prograde, low_path : Lambert options (prograde; ``low_path`` picks the branch of a
+        single multi-revolution family when ``revolutions`` is an int).
     min_tof_days : float
         Cells with a shorter time of flight are NaN.
     mu : float
         Central body GM in km^3/s^2 (the Sun's).
+    select : str
+        Variable minimised per cell when several families are solved ("dv_total",
+        "c3_launch", "vinf_arrival").
 
     Returns
     -------
@@ -161,16 +175,31 @@ def porkchop(
         ``ds.porkchop.plot()`` and ``ds.porkchop.summary()``.
     """
     n_launch, n_arrival = _grid_sizes(grid)
-    if int(revolutions) != revolutions or revolutions < 0:
-        raise ValueError(f"revolutions must be a whole number >= 0, got {revolutions!r}")
+    families = _families(revolutions, low_path)
+    if select not in ("dv_total", "c3_launch", "vinf_arrival", "dv_rendezvous"):
+        raise ValueError(
+            f"select must be 'dv_total', 'c3_launch', 'vinf_arrival' or 'dv_rendezvous', "
+            f"got {select!r}"
+        )
     launch_dates, launch_et = _epoch_axis(launch_span, n_launch, "launch span")
     arrival_dates, arrival_et = _epoch_axis(arrival_span, n_arrival, "arrival span")
 
     dep = state_et(departure, launch_et, frame=_FRAME)
     arr = state_et(arrival, arrival_et, frame=_FRAME)
-    variables = porkchop_arrays(
-        dep, arr, launch_et, arrival_et, mu, revolutions, prograde, low_path, min_tof_days
-    )
+    variables = None
+    for revs, path in families:
+        found = porkchop_arrays(
+            dep, arr, launch_et, arrival_et, mu, revs, prograde, path, min_tof_days
+        )
+        found["revs"] = np.where(np.isfinite(found["c3_launch"]), float(revs), np.nan)
+        if variables is None:
+            variables = found
+            continue
+        better = np.nan_to_num(found[select], nan=np.inf) < np.nan_to_num(
+            variables[select], nan=np.inf
+        )
+        for name in variables:
+            variables[name] = np.where(better, found[name], variables[name])
 
     dims = ("launch", "arrival")
     meta = {
@@ -182,6 +211,7 @@ def porkchop(
         "dv_total": ("km/s", "departure + arrival v-infinity (launch v-infinity included)"),
         "dv_rendezvous": ("km/s", "arrival v-infinity (launch v-infinity excluded)"),
         "tof": ("days", "time of flight"),
+        "revs": ("1", "full revolutions of the transfer arc"),
     }
     data_vars = {
         name: (dims, variables[name], {"units": units, "long_name": long_name})
@@ -208,12 +238,28 @@ def porkchop(
         "ephemeris_frame": _FRAME,
         "vinf_direction_frame": "EME2000 (SPICE J2000)",
         "mu_km3_s2": float(mu),
-        "revolutions": int(revolutions),
+        "revolutions": ",".join(f"{r}{'' if r == 0 else ('L' if p else 'H')}" for r, p in families),
         "prograde": int(bool(prograde)),
-        "low_path": int(bool(low_path)),
+        "selected_by": select if len(families) > 1 else "single family",
         "lambert_solver": "Izzo (2015), orbits._lambert.lambert_one",
     }
     return xr.Dataset(data_vars, coords=coords, attrs=attrs)
+
+
+def _families(revolutions: Any, low_path: bool) -> list[tuple[int, bool]]:
+    """(revolutions, low_path) pairs to solve."""
+    single = isinstance(revolutions, (int, np.integer))
+    counts = [revolutions] if single else list(revolutions)
+    if not counts or any(isinstance(r, bool) or int(r) != r or r < 0 or r > 20 for r in counts):
+        raise ValueError(
+            f"revolutions must be a whole number from 0 to 20 or a list of them, got {revolutions!r}"
+        )
+    if single:
+        return [(int(revolutions), bool(low_path))]
+    out: list[tuple[int, bool]] = []
+    for r in sorted(set(int(r) for r in counts)):
+        out.extend([(0, True)] if r == 0 else [(r, True), (r, False)])
+    return out
 
 
 def porkchop_arrays(
@@ -255,7 +301,9 @@ def porkchop_arrays(
 
 
 def _iso_day(value: np.datetime64) -> str:
-    return str(np.datetime_as_string(value, unit="s"))
+    """ISO text to the nearest second."""
+    rounded = (np.datetime64(value, "ns") + np.timedelta64(500, "ms")).astype("datetime64[s]")
+    return str(np.datetime_as_string(rounded, unit="s"))
 
 
 def _cell(ds: xr.Dataset, variable: str) -> dict[str, Any] | None:
@@ -302,6 +350,16 @@ def porkchop_summary(ds: xr.Dataset, dv: str = "dv_total") -> dict[str, Any]:
     }
 
 
+def _nice_levels(lo: float, hi: float, count: int = 12) -> np.ndarray:
+    """About ``count`` round contour levels from at or below ``lo`` up to ``hi``."""
+    raw = (hi - lo) / count
+    steps = np.array([1.0, 2.0, 2.5, 5.0, 10.0])
+    scale = 10.0 ** np.floor(np.log10(raw))
+    step = float(steps[np.searchsorted(steps * scale, raw)] * scale)
+    start = np.floor(lo / step) * step
+    return np.arange(start, hi + 0.5 * step, step)
+
+
 def plot_porkchop(
     ds: xr.Dataset,
     ax: Any = None,
@@ -340,8 +398,7 @@ def plot_porkchop(
     c3_min = float(np.nanmin(c3))
     if c3_levels is None:
         top = c3_max if c3_max is not None else max(c3_min * 3.0, c3_min + 30.0)
-        c3_levels = np.unique(np.round(np.linspace(c3_min, top, 12)[1:], 1))
-        c3_levels = np.concatenate([[round(c3_min + 0.05 * (c3_levels[0] - c3_min), 2)], c3_levels])
+        c3_levels = _nice_levels(c3_min, top)
     c3_levels = np.asarray(c3_levels, dtype=float)
     filled = ax.contourf(
         launch,
