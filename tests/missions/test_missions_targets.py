@@ -31,7 +31,9 @@ def test_older_kamo_solution_is_close_to_baseline():
     old = data["older_elements"][0]
     base = target("kamooalewa")
     n_old = 360.0 / (base.period_days * (old["a_au"] / base.a_au) ** 1.5)
-    m_at_base = (old["M_deg"] + n_old * (data["elements"]["epoch_jd_tdb"] - old["epoch_jd_tdb"])) % 360
+    m_at_base = (
+        old["M_deg"] + n_old * (data["elements"]["epoch_jd_tdb"] - old["epoch_jd_tdb"])
+    ) % 360
     assert abs((m_at_base - base.M_deg + 180) % 360 - 180) < 3.0
 
 
