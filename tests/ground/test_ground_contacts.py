@@ -240,3 +240,20 @@ def test_bad_inputs_name_the_problem(moon_dataset):
         contacts("/nonexistent/traj.nc", START, END)
     with pytest.raises(ValueError, match="elevation_mask_deg must be in"):
         contacts(moon_dataset, START, END, elevation_mask_deg=95.0)
+
+
+def test_spk_with_a_coverage_gap_says_so(tmp_path):
+    ensure_kernels()
+    path = tmp_path / "gappy.bsp"
+    handle = spiceypy.spkopn(str(path), "kamo test", 0)
+    for day in ("2024-03-01", "2024-03-03"):
+        et = np.arange(to_et(day), to_et(day) + 86400.0 + 1, 3600.0)
+        states = _moon_states(et)
+        spiceypy.spkw13(
+            handle, -990002, 10, "ECLIPJ2000", et[0], et[-1], "seg", 3, len(et), states, et
+        )
+    spiceypy.spkcls(handle)
+    with pytest.raises(ValueError, match="gap in its coverage"):
+        contacts(path, "2024-03-01T06:00", "2024-03-03T12:00", stations="kashi")
+    with pytest.raises(ValueError, match=r"holds objects \[-990002\]|has no object 5"):
+        contacts(path, spk_id=5)
