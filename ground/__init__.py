@@ -11,6 +11,22 @@ import importlib
 from typing import Any
 
 _EXPORTS: dict[str, str] = {
+    # SPACE-WEATHER: NOAA SWPC feeds, scales, DBM CME arrival, advisories (ground.spaceweather)
+    "SWPCClient": "ground.spaceweather.client",
+    "FetchResult": "ground.spaceweather.client",
+    "Advisory": "ground.spaceweather.advisories",
+    "AdvisoryRule": "ground.spaceweather.advisories",
+    "evaluate_advisories": "ground.spaceweather.advisories",
+    "CMEArrival": "ground.spaceweather.dbm",
+    "CMEEnsemble": "ground.spaceweather.dbm",
+    "cme_arrival": "ground.spaceweather.dbm",
+    "cme_arrival_ensemble": "ground.spaceweather.dbm",
+    "g_scale": "ground.spaceweather.scales",
+    "s_scale": "ground.spaceweather.scales",
+    "r_scale": "ground.spaceweather.scales",
+    "flare_class": "ground.spaceweather.scales",
+    "fetch_status": "ground.spaceweather.status",
+    "status_report": "ground.spaceweather.status",
     # GROUND-TC: stations, contacts, link budget, telecommand, authentication
     "GroundStation": "ground.stations",
     "get_station": "ground.stations",

@@ -15,65 +15,55 @@ Faces (also exported from ``ground``):
 
 from __future__ import annotations
 
-from ground.spaceweather.advisories import (
-    Advisory,
-    AdvisoryRule,
-    evaluate_advisories,
-    load_rules,
-)
-from ground.spaceweather.client import DEFAULT_BASE_URL, FetchResult, SWPCClient
-from ground.spaceweather.dbm import (
-    CMEArrival,
-    CMEEnsemble,
-    cme_arrival,
-    cme_arrival_ensemble,
-    dbm_distance,
-    dbm_speed,
-    dbm_transit_time,
-)
-from ground.spaceweather.poller import append_to_archive, open_archive, watch
-from ground.spaceweather.products import PRODUCTS, ProductFormatError, parse_product
-from ground.spaceweather.scales import (
-    ScaleStatus,
-    flare_class,
-    g_scale,
-    kp_status,
-    proton_status,
-    r_scale,
-    s_scale,
-    xray_status,
-)
-from ground.spaceweather.status import fetch_status, status_report
+import importlib
+from typing import Any
 
-__all__ = [
-    "Advisory",
-    "AdvisoryRule",
-    "CMEArrival",
-    "CMEEnsemble",
-    "DEFAULT_BASE_URL",
-    "FetchResult",
-    "PRODUCTS",
-    "ProductFormatError",
-    "SWPCClient",
-    "ScaleStatus",
-    "append_to_archive",
-    "cme_arrival",
-    "cme_arrival_ensemble",
-    "dbm_distance",
-    "dbm_speed",
-    "dbm_transit_time",
-    "evaluate_advisories",
-    "fetch_status",
-    "flare_class",
-    "g_scale",
-    "kp_status",
-    "load_rules",
-    "open_archive",
-    "parse_product",
-    "proton_status",
-    "r_scale",
-    "s_scale",
-    "status_report",
-    "watch",
-    "xray_status",
-]
+_EXPORTS: dict[str, str] = {
+    "Advisory": "ground.spaceweather.advisories",
+    "AdvisoryRule": "ground.spaceweather.advisories",
+    "evaluate_advisories": "ground.spaceweather.advisories",
+    "load_rules": "ground.spaceweather.advisories",
+    "DEFAULT_BASE_URL": "ground.spaceweather.client",
+    "FetchResult": "ground.spaceweather.client",
+    "SWPCClient": "ground.spaceweather.client",
+    "CMEArrival": "ground.spaceweather.dbm",
+    "CMEEnsemble": "ground.spaceweather.dbm",
+    "cme_arrival": "ground.spaceweather.dbm",
+    "cme_arrival_ensemble": "ground.spaceweather.dbm",
+    "dbm_distance": "ground.spaceweather.dbm",
+    "dbm_speed": "ground.spaceweather.dbm",
+    "dbm_transit_time": "ground.spaceweather.dbm",
+    "append_to_archive": "ground.spaceweather.poller",
+    "open_archive": "ground.spaceweather.poller",
+    "watch": "ground.spaceweather.poller",
+    "plot_products": "ground.spaceweather.plot",
+    "PRODUCTS": "ground.spaceweather.products",
+    "ProductFormatError": "ground.spaceweather.products",
+    "parse_product": "ground.spaceweather.products",
+    "ScaleStatus": "ground.spaceweather.scales",
+    "flare_class": "ground.spaceweather.scales",
+    "g_scale": "ground.spaceweather.scales",
+    "kp_status": "ground.spaceweather.scales",
+    "proton_status": "ground.spaceweather.scales",
+    "r_scale": "ground.spaceweather.scales",
+    "s_scale": "ground.spaceweather.scales",
+    "xray_status": "ground.spaceweather.scales",
+    "fetch_status": "ground.spaceweather.status",
+    "status_report": "ground.spaceweather.status",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module = _EXPORTS[name]
+    except KeyError:
+        raise AttributeError(f"module 'ground.spaceweather' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

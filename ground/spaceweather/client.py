@@ -300,7 +300,7 @@ class SWPCClient:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            if exc.pos >= len(text.rstrip()):
+            if exc.pos >= len(text.rstrip()) or _unclosed(text):
                 raise _FetchFailed(f"truncated JSON: ends after {len(text)} characters") from None
             raise _FetchFailed(f"malformed JSON: {exc.msg} at character {exc.pos}") from None
         try:
@@ -326,6 +326,26 @@ class SWPCClient:
         return FetchResult(
             spec.name, url, ds, reason is not None, age, reason, _utc(fetched), status
         )
+
+
+def _unclosed(text: str) -> bool:
+    """True when the text ends inside a string or with brackets still open (a cut-off body)."""
+    depth, in_string, escape = 0, False, False
+    for ch in text:
+        if in_string:
+            if escape:
+                escape = False
+            elif ch == "\\":
+                escape = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            depth -= 1
+    return in_string or depth > 0
 
 
 def _utc(epoch: float) -> _dt.datetime:

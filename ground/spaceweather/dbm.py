@@ -98,7 +98,7 @@ def dbm_transit_time(
         below = dbm_distance(mid, r0, v0, w, g) < rt
         lo = np.where(below, mid, lo)
         hi = np.where(below, hi, mid)
-        if np.all(hi - lo <= 1e-6 * np.maximum(hi, 1.0)):
+        if np.all(hi - lo <= 1e-10 * np.maximum(hi, 1.0)):
             break
     t = 0.5 * (lo + hi)
     bad = (span < 0) | (v0 <= 0) | (w <= 0) | (g < 0)

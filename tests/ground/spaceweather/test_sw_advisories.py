@@ -1,0 +1,177 @@
+"""Operations advisories from rules (TOML) and recorded space-weather data."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+
+from ground.spaceweather.advisories import (
+    DEFAULT_RULES_PATH,
+    Advisory,
+    AdvisoryRule,
+    evaluate_advisories,
+    load_rules,
+)
+from ground.spaceweather.products import parse_alerts, parse_integral_protons, parse_kp, parse_xrays
+
+UTC = dt.UTC
+
+
+@pytest.fixture
+def data(recorded):
+    return {
+        "kp": parse_kp(recorded("products/noaa-planetary-k-index.json")),
+        "protons": parse_integral_protons(
+            recorded("json/goes/primary/integral-protons-1-day.json")
+        ),
+        "xrays": parse_xrays(recorded("json/goes/primary/xrays-1-day.json")),
+        "alerts": parse_alerts(recorded("products/alerts.json")),
+    }
+
+
+def by_rule(advisories):
+    return {a.rule: a for a in advisories}
+
+
+def test_default_rules_load():
+    rules = load_rules()
+    assert DEFAULT_RULES_PATH.is_file()
+    ids = [r.id for r in rules]
+    assert "sep-hold-proximity" in ids and "geomagnetic-storm-links" in ids
+    hold = next(r for r in rules if r.id == "sep-hold-proximity")
+    assert (hold.scale, hold.level) == ("S", 2)
+    assert "hold touch-and-go" in hold.actions
+
+
+def test_s2_holds_touch_and_go_with_start_end_and_reason(data):
+    now = dt.datetime(2026, 8, 7, 1, 30, tzinfo=UTC)
+    adv = by_rule(evaluate_advisories(data, now=now))
+    hold = adv["sep-hold-proximity"]
+    assert hold.actions[:2] == ("hold touch-and-go", "hold critical commanding")
+    # first 5-min sample >= 100 pfu in the recording, and the last one + 5 min + 12 h linger
+    first_s2 = data["protons"]["flux"].sel(channel=">=10 MeV")
+    first_s2 = first_s2.where(first_s2 >= 100, drop=True)["time"].values[0]
+    assert hold.start == dt.datetime.fromisoformat(str(first_s2)[:19]).replace(tzinfo=UTC)
+    assert hold.expected_end == dt.datetime(2026, 8, 7, 13, 30, tzinfo=UTC)
+    assert "S2" in hold.reason and "150 pfu" in hold.reason
+    assert hold.active_at(now)
+
+
+def test_g_storm_degrades_links_and_uses_the_g4_boundary(data):
+    now = dt.datetime(2026, 8, 7, 1, 30, tzinfo=UTC)
+    adv = by_rule(evaluate_advisories(data, now=now))
+    links = adv["geomagnetic-storm-links"]
+    assert links.actions[0] == "expect degraded ground-station links"
+    assert links.start == dt.datetime(2026, 8, 6, 9, 0, tzinfo=UTC)  # Kp 4.67 = G1 begins
+    # last Kp interval at G1+ starts 00:00 and ends 03:00, plus 6 h linger
+    assert links.expected_end == dt.datetime(2026, 8, 7, 9, 0, tzinfo=UTC)
+    assert links.level == 4  # peak 8.67 is G4, not G5
+    assert adv["severe-geomagnetic-storm"].start == dt.datetime(2026, 8, 6, 15, 0, tzinfo=UTC)
+    assert "radio-blackout" not in adv  # M4 flare is R1 only
+
+
+def test_advisories_expire(data):
+    later = dt.datetime(2026, 8, 7, 14, 0, tzinfo=UTC)
+    adv = by_rule(evaluate_advisories(data, now=later))
+    assert "sep-hold-proximity" not in adv  # ended 13:30
+    assert "geomagnetic-storm-links" not in adv
+    assert evaluate_advisories(data, now="2026-07-31T01:00:00Z") == []
+
+
+def test_alert_rule_fires_on_message_codes(data):
+    rules = [
+        AdvisoryRule(
+            id="proton-alert",
+            actions=("raise monitoring",),
+            reason="SWPC proton alert",
+            alerts=("ALTPX*", "WARPX1"),
+            linger_hours=4,
+        )
+    ]
+    (adv,) = evaluate_advisories(data, rules, now="2026-08-07T02:00:00Z")
+    assert adv.source == "alert" and adv.scale == "S" and adv.level == 2
+    assert adv.start == dt.datetime(2026, 8, 7, 1, 10, 12, 330000, tzinfo=UTC)
+    assert "ALTPX2" in adv.reason
+    assert evaluate_advisories(data, rules, now="2026-08-07T06:00:00Z") == []
+
+
+def test_default_now_is_the_latest_sample(data):
+    adv = by_rule(evaluate_advisories(data))
+    assert "sep-hold-proximity" in adv
+
+
+def test_mission_file_rules(tmp_path, data):
+    mission = tmp_path / "mission.toml"
+    mission.write_text(
+        """
+[mission]
+name = "kamo-demo"
+
+[[spaceweather.rules]]
+id = "tag-hold-s1"
+scale = "S"
+level = 1
+actions = ["hold touch-and-go"]
+reason = "conservative proximity rule"
+linger_hours = 1
+"""
+    )
+    rules = load_rules(mission)
+    assert [r.id for r in rules] == ["tag-hold-s1"]
+    (adv,) = evaluate_advisories(data, mission, now="2026-08-07T01:30:00Z")
+    assert adv.rule == "tag-hold-s1" and adv.level == 2
+
+
+def test_advisory_is_a_plain_frozen_dataclass(data):
+    adv = evaluate_advisories(data, now="2026-08-07T01:30:00Z")[0]
+    assert dataclasses.is_dataclass(adv) and isinstance(adv, Advisory)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        adv.reason = "x"
+    assert isinstance(adv.start, dt.datetime) and adv.start.tzinfo is not None
+    as_dict = adv.to_dict()
+    assert as_dict["start"].endswith("Z") and isinstance(as_dict["actions"], list)
+    assert hash(adv)  # usable in sets by the executive
+    assert "UTC>" in repr(adv)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ('[[rules]]\nid = "a"\nreason = "r"\nscale = "S"\n', "missing key 'actions'"),
+        (
+            '[[rules]]\nid = "a"\nactions = ["x"]\nreason = "r"\nscale = "K"\n',
+            "'scale' must be G, S or R",
+        ),
+        (
+            '[[rules]]\nid = "a"\nactions = ["x"]\nreason = "r"\nscale = "S"\nlevel = 7\n',
+            "'level' must be 1..5",
+        ),
+        (
+            '[[rules]]\nid = "a"\nactions = "x"\nreason = "r"\nscale = "S"\n',
+            "actions must be a list",
+        ),
+        ('[[rules]]\nid = "a"\nactions = ["x"]\nreason = "r"\n', "give 'scale'"),
+        (
+            '[[rules]]\nid = "a"\nactions = ["x"]\nreason = "r"\nscale = "S"\ncolour = 1\n',
+            "unknown key",
+        ),
+        ('title = "no rules"\n', "no \\[\\[rules\\]\\]"),
+        ("[[rules]\n", "not valid TOML"),
+    ],
+)
+def test_bad_rules_files_name_the_key(tmp_path, body, message):
+    path = tmp_path / "rules.toml"
+    path.write_text(body)
+    with pytest.raises(ValueError, match=message):
+        load_rules(path)
+
+
+def test_missing_rules_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match="rules file not found"):
+        load_rules(tmp_path / "nope.toml")
+
+
+def test_no_data_no_advisory():
+    assert evaluate_advisories({"kp": None, "protons": None}, now="2026-08-07T00:00:00Z") == []
