@@ -11,12 +11,15 @@ The spacecraft is given either as
   its NAIF id (found automatically when the file holds one object), or
 * an **xarray trajectory** ``Dataset`` (or a ``.nc``/``.zarr`` path to one) with a
   ``time`` coordinate (``datetime64`` read as UTC, or floats read as ET = TDB
-  seconds past J2000) and positions in km, either one variable ``position`` with
-  a length-3 second dimension or three variables ``x``, ``y``, ``z``. Velocities
-  (``velocity`` or ``vx, vy, vz`` in km/s) are optional and make the interpolant
-  a cubic Hermite spline (otherwise a cubic spline). The Dataset attributes
-  ``frame`` (``"ECLIPJ2000"`` default, or ``"J2000"``/``"ICRF"``) and ``center``
-  (``"sun"`` default, ``"earth"`` or ``"ssb"``) say what the vectors are.
+  seconds past J2000; a float ``et`` variable along ``time`` wins when present,
+  as in ``orbits`` trajectories) and positions in km, either one variable
+  ``position`` (or ``r``) with a length-3 second dimension or three variables
+  ``x``, ``y``, ``z``. Velocities (``velocity``/``v`` or ``vx, vy, vz`` in km/s)
+  are optional and make the interpolant a cubic Hermite spline (otherwise a
+  cubic spline). The Dataset attributes ``frame`` (``"ECLIPJ2000"`` default, or
+  ``"J2000"``/``"ICRF"``) and ``center`` (``"sun"`` default, ``"earth"``,
+  ``"ssb"``, or any DE421 body by name or NAIF id) say what the vectors are.
+  This reads ``orbits.nbody`` propagations and ``orbits.ephemeris`` datasets as they are.
 
 Geometry: everything is put into Solar-System-barycentric ICRF km using DE421
 (the kernel kamo loads by default) for the Sun and Earth, so heliocentric
@@ -81,8 +84,8 @@ def _et(t) -> np.ndarray:
     return (np.asarray(t.whole) - _J2000_JD) * _DAY_S + np.asarray(t.tdb_fraction) * _DAY_S
 
 
-def _body_bary_km(name: str, et: np.ndarray) -> np.ndarray:
-    """Barycentric ICRF position (n, 3) km of ``sun``/``earth`` from DE421; zeros for ``ssb``."""
+def _body_bary_km(name: str | int, et: np.ndarray) -> np.ndarray:
+    """Barycentric ICRF position (n, 3) km of a DE421 body (name or NAIF id); zeros for ``ssb``."""
     et = np.atleast_1d(np.asarray(et, dtype=float))
     if name == "ssb":
         return np.zeros((et.size, 3))
@@ -127,20 +130,14 @@ def trajectory_from_dataset(ds: xr.Dataset, label: str = "dataset") -> Trajector
             f"trajectory {label}: needs a 'time' coordinate (datetime64 UTC or ET seconds); "
             f"found {sorted(map(str, ds.coords))}"
         )
-    time = ds["time"].values
-    if time.dtype.kind == "M":
-        from orbits.time import to_et
-
-        et = np.asarray(to_et(time.astype("datetime64[ns]")), dtype=float)
-    elif time.dtype.kind in "iuf":
-        et = time.astype(float)
+    et_var = ds.get("et")
+    if et_var is not None and et_var.dims == ("time",) and et_var.dtype.kind == "f":
+        et = np.asarray(et_var.values, dtype=float)  # orbits' trajectories carry ET exactly
     else:
-        raise ValueError(
-            f"trajectory {label}: 'time' must be datetime64 (UTC) or ET seconds, got {time.dtype}"
-        )
+        et = _dataset_et(ds["time"].values, label)
     et = np.atleast_1d(et)
-    pos = _vectors(ds, "position", ("x", "y", "z"), label, required=True)
-    vel = _vectors(ds, "velocity", ("vx", "vy", "vz"), label, required=False)
+    pos = _vectors(ds, ("position", "r"), ("x", "y", "z"), label, required=True)
+    vel = _vectors(ds, ("velocity", "v"), ("vx", "vy", "vz"), label, required=False)
     if et.size < 4:
         raise ValueError(f"trajectory {label}: needs at least 4 samples, got {et.size}")
     if np.any(np.diff(et) <= 0):
@@ -148,10 +145,8 @@ def trajectory_from_dataset(ds: xr.Dataset, label: str = "dataset") -> Trajector
     if not np.all(np.isfinite(pos)):
         raise ValueError(f"trajectory {label}: positions contain NaN or inf")
 
-    frame = str(
-        ds.attrs.get("frame", ds.get("position", ds.get("x")).attrs.get("frame", "ECLIPJ2000"))
-    )
-    center = str(ds.attrs.get("center", ds.get("position", ds.get("x")).attrs.get("center", "sun")))
+    frame = str(ds.attrs.get("frame", "ECLIPJ2000"))
+    center = str(ds.attrs.get("center", "sun"))
     if frame.lower() in _FRAMES_ECLIPTIC:
         pos = ecliptic_to_icrf(pos)
         vel = None if vel is None else ecliptic_to_icrf(vel)
@@ -159,11 +154,7 @@ def trajectory_from_dataset(ds: xr.Dataset, label: str = "dataset") -> Trajector
         raise ValueError(
             f"trajectory {label}: frame {frame!r} not supported; use 'ECLIPJ2000' or 'J2000'/'ICRF'"
         )
-    if center.lower() not in _CENTERS:
-        raise ValueError(
-            f"trajectory {label}: center {center!r} not supported; use 'sun', 'earth' or 'ssb'"
-        )
-    center_name = _CENTERS[center.lower()]
+    center_name = _center_key(center, label)
     if vel is not None:
         spline = CubicHermiteSpline(et, pos, vel, axis=0)
     else:
@@ -176,7 +167,41 @@ def trajectory_from_dataset(ds: xr.Dataset, label: str = "dataset") -> Trajector
     return Trajectory(label, float(et[0]), float(et[-1]), bary_km)
 
 
-def _vectors(ds, name, parts, label, required) -> np.ndarray | None:
+def _dataset_et(time: np.ndarray, label: str) -> np.ndarray:
+    if time.dtype.kind == "M":
+        from orbits.time import to_et
+
+        return np.asarray(to_et(time.astype("datetime64[ns]")), dtype=float)
+    if time.dtype.kind in "iuf":
+        return time.astype(float)
+    raise ValueError(
+        f"trajectory {label}: 'time' must be datetime64 (UTC) or ET seconds, got {time.dtype}"
+    )
+
+
+def _center_key(center: str, label: str) -> str | int:
+    """The DE421 body a trajectory is relative to ('ssb', a name or a NAIF id skyfield knows)."""
+    key = center.strip().lower()
+    key = _CENTERS.get(key, key)
+    if key == "ssb":
+        return key
+    _, eph = _skyfield()
+    try:
+        key = int(key)
+    except ValueError:
+        pass
+    try:
+        eph[key]
+    except (KeyError, ValueError):
+        raise ValueError(
+            f"trajectory {label}: center {center!r} is not in DE421; use 'sun', 'earth', 'moon', "
+            "'ssb', a planet barycenter name or a NAIF id"
+        ) from None
+    return key
+
+
+def _vectors(ds, names, parts, label, required) -> np.ndarray | None:
+    name = next((n for n in names if n in ds and ds[n].ndim == 2), names[0])
     if name in ds:
         arr = np.asarray(ds[name].transpose("time", ...).values, dtype=float)
         if arr.ndim != 2 or arr.shape[1] != 3:
@@ -189,7 +214,7 @@ def _vectors(ds, name, parts, label, required) -> np.ndarray | None:
         return _to_km(arr, ds[parts[0]].attrs.get("units", ""), name, label)
     if required:
         raise ValueError(
-            f"trajectory {label}: needs a {name!r} variable (time, 3) or variables {', '.join(parts)}"
+            f"trajectory {label}: needs a {names[0]!r} variable (time, 3) or variables {', '.join(parts)}"
         )
     return None
 

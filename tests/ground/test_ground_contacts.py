@@ -257,3 +257,16 @@ def test_spk_with_a_coverage_gap_says_so(tmp_path):
         contacts(path, "2024-03-01T06:00", "2024-03-03T12:00", stations="kashi")
     with pytest.raises(ValueError, match=r"holds objects \[-990002\]|has no object 5"):
         contacts(path, spk_id=5)
+
+
+def test_orbits_ephemeris_dataset_geocentric_j2000(moon_kashi):
+    """orbits.ephemeris.state(...).to_dataset() (r, v, et; center earth, J2000) gives the same windows."""
+    from orbits.ephemeris import state
+
+    et = np.arange(to_et("2024-02-29T12:00"), to_et("2024-03-04T12:00"), 900.0)
+    ds = state("moon", et, center="earth", frame="J2000").to_dataset()
+    tab = contacts(ds, START, END, stations="kashi")
+    assert np.allclose(tab.et_aos.values, moon_kashi.et_aos.values, atol=0.5)
+    assert np.allclose(tab.et_los.values, moon_kashi.et_los.values, atol=0.5)
+    with pytest.raises(ValueError, match="center 'vulcan' is not in DE421"):
+        contacts(ds.assign_attrs(center="vulcan"), START, END)
