@@ -606,12 +606,13 @@ def _resolve_event_bodies(events: Sequence[Any], perturbers: tuple[str, ...]):
         if isinstance(body, (int, np.integer)) or key.lstrip("-").isdigit():
             naif = int(key)
         else:
-            code, found = spiceypy.bods2c(key.upper())
-            if not found:
+            try:
+                code = spiceypy.bods2c(key.upper())
+            except spiceypy.utils.exceptions.SpiceyError:
                 raise ValueError(
                     f"event body {body!r} is neither a perturber ({', '.join(perturbers)}) nor "
                     "a body SPICE knows: give its NAIF id or furnish its SPK first"
-                )
+                ) from None
             naif = int(code)
         names.append(key)
         tracked.append(str(naif))
@@ -666,6 +667,13 @@ def propagate_et(
     burns = _check_burns(burns)
     if burns and spacecraft is None:
         raise ValueError("finite burns need a Spacecraft (its mass) to act on")
+    if burns:
+        propellant = sum(b.mass_flow_kg_s * b.duration_s for b in burns)
+        if propellant >= spacecraft.mass_kg:
+            raise ValueError(
+                f"the burns use {propellant:.1f} kg of propellant, more than the spacecraft's "
+                f"{spacecraft.mass_kg:.1f} kg: shorten them or lower the thrust"
+            )
     names, tracked, extra = _resolve_event_bodies(events, force.bodies)
     fit = fit_planets(force.bodies, min(et0, et1), max(et0, et1), extra_ids=extra)
     specs = _event_specs(fit, names, tracked)
