@@ -280,6 +280,12 @@ class OnboardVerifier:
             "ack_flags": tc.ack_flags,
             "source_id": tc.source_id,
         }
+        if tc.pus_version != 2:
+            return self._reject(
+                request_id,
+                FailureCode.MALFORMED,
+                f"PUS version {tc.pus_version}, expected 2 (PUS-C)",
+            )
         if len(tc.app_data) < 2 or crc16(raw[: tc.header.packet_len]) != 0:
             return self._reject(
                 request_id, FailureCode.CRC_ERROR, "packet error control mismatch", **ids

@@ -172,6 +172,11 @@ def test_wrong_key_unknown_key_and_unauthenticated():
     plain = PusTc(service=17, message_subtype=1, apid=100).pack()  # a plain, unsigned are-you-alive
     _failure(v, bytes(plain), FailureCode.NOT_AUTHENTICATED)
     _failure(v, b"\x18\x01", FailureCode.MALFORMED)
+    pus_a = bytearray(seal_tc(100, 17, 1, b"", key=KEY, auth_seq=1))
+    pus_a[6] = (1 << 4) | 0xF  # PUS version 1 in the secondary header
+    pus_a[-2:] = crc16(bytes(pus_a[:-2])).to_bytes(2, "big")
+    verdict, _ = _failure(v, bytes(pus_a), FailureCode.MALFORMED)
+    assert "PUS version 1" in verdict.detail
     # a forged high sequence number with a bad MAC must not lock out the real sender
     _failure(v, seal_tc(100, 17, 1, b"", key=OTHER, auth_seq=0xFFFFFFFF), FailureCode.MAC_MISMATCH)
     assert v.verify(seal_tc(100, 17, 1, b"", key=KEY, auth_seq=2)).accepted
