@@ -61,12 +61,16 @@ class AdvisoryRule:
     scale: str | None = None
     level: int = 1
     alerts: tuple[str, ...] = ()
+    cme: bool = False
+    cme_margin_hours: float = 10.0
     linger_hours: float = 6.0
     lookback_hours: float = 24.0
 
     def __post_init__(self) -> None:
-        if self.scale is None and not self.alerts:
-            raise ValueError(f"rule {self.id!r}: give 'scale' (G, S or R) and 'level', or 'alerts'")
+        if self.scale is None and not self.alerts and not self.cme:
+            raise ValueError(
+                f"rule {self.id!r}: give 'scale' (G, S or R) and 'level', 'alerts', or 'cme = true'"
+            )
         if self.scale is not None and self.scale not in ("G", "S", "R"):
             raise ValueError(f"rule {self.id!r}: 'scale' must be G, S or R, got {self.scale!r}")
         if not 1 <= self.level <= 5:
@@ -125,7 +129,15 @@ _RULE_KEYS = {
     "alerts",
     "linger_hours",
     "lookback_hours",
+    "cme",
+    "cme_margin_hours",
 }
+
+
+def _bool(value: Any, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"{where} must be true or false, got {value!r}")
+    return value
 
 
 def _rule_from_table(table: Mapping[str, Any], where: str) -> AdvisoryRule:
@@ -155,6 +167,8 @@ def _rule_from_table(table: Mapping[str, Any], where: str) -> AdvisoryRule:
             scale=None if scale is None else str(scale).upper(),
             level=level,
             alerts=tuple(a.upper() for a in alerts),
+            cme=_bool(table.get("cme", False), f"{where}.cme"),
+            cme_margin_hours=float(table.get("cme_margin_hours", 10.0)),
             linger_hours=float(table.get("linger_hours", 6.0)),
             lookback_hours=float(table.get("lookback_hours", 24.0)),
         )
@@ -311,19 +325,60 @@ def _alert_advisories(
     return out[-1:]  # the latest matching alert stands for the others
 
 
+def _cme_advisory(rule: AdvisoryRule, cme: Any, now: _dt.datetime) -> Advisory | None:
+    """Advisory for a predicted CME arrival (a ``CMEArrival`` or ``CMEEnsemble``).
+
+    Window: from the early (5 %) arrival, or the deterministic arrival, until the late (95 %)
+    arrival plus ``linger_hours``. A deterministic run gets +-``cme_margin_hours`` (default
+    10 h, the typical error of CME arrival forecasts).
+    """
+    if getattr(cme, "arrival_p05", None) is not None:  # ensemble
+        early, late = cme.arrival_p05, cme.arrival_p95
+        median, speed = cme.arrival_median, cme.speed_median_km_s
+        odds = f"P(hit) {cme.hit_probability:.0%}, "
+    elif getattr(cme, "hit", False):
+        margin = _dt.timedelta(hours=rule.cme_margin_hours)
+        median, speed, odds = cme.arrival, cme.arrival_speed_km_s, ""
+        early = _as_datetime(median) - margin
+        late = _as_datetime(median) + margin
+    else:
+        return None
+    start, end = _as_datetime(early), _as_datetime(late) + _dt.timedelta(hours=rule.linger_hours)
+    if now > end:
+        return None
+    when = _as_datetime(median)
+    reason = (
+        f"{rule.reason} (CME at {cme.target}: {odds}arrival ~{when:%Y-%m-%d %H:%M} UTC, "
+        f"~{speed:.0f} km/s)"
+    )
+    return Advisory(
+        rule=rule.id,
+        actions=rule.actions,
+        start=start,
+        expected_end=end,
+        reason=reason,
+        source="cme",
+        details={"target": cme.target, "arrival": when.isoformat(), "speed_km_s": float(speed)},
+    )
+
+
 def evaluate_advisories(
     data: Mapping[str, xr.Dataset | None],
     rules: Iterable[AdvisoryRule] | str | Path | None = None,
     now: Any = None,
+    cmes: Iterable[Any] = (),
 ) -> list[Advisory]:
     """Advisories in force at ``now`` given parsed products (``kp``, ``protons``, ``xrays``, ``alerts``).
 
     ``rules`` is a sequence of :class:`AdvisoryRule`, a TOML path, or ``None`` for the
     defaults. ``now`` defaults to the latest sample time across the products (so a recorded
-    or cached set of data gives the advisories as they stood then).
+    or cached set of data gives the advisories as they stood then). ``cmes`` are predicted
+    arrivals (:class:`~ground.spaceweather.dbm.CMEArrival` or ``CMEEnsemble``) for rules with
+    ``cme = true``; their advisories may start in the future (``start > now``).
     """
     if rules is None or isinstance(rules, (str, Path)):
         rules = load_rules(rules)
+    cmes = list(cmes)
     if now is None:
         latest = [
             ds["time"].values.max()
@@ -331,7 +386,9 @@ def evaluate_advisories(
             if ds is not None and ds.sizes.get("time", 0)
         ]
         if not latest:
-            return []
+            if not cmes:
+                return []
+            raise ValueError("now is required when there is no data to take the time from")
         now_dt = _aware(max(latest))
     else:
         now_dt = _as_datetime(now)
@@ -344,4 +401,6 @@ def evaluate_advisories(
                 continue
         if rule.alerts:
             out.extend(_alert_advisories(rule, data.get("alerts"), now_dt))
+        if rule.cme:
+            out.extend(a for c in cmes if (a := _cme_advisory(rule, c, now_dt)) is not None)
     return sorted(out, key=lambda a: (a.start, a.rule))

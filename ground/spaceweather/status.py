@@ -69,13 +69,15 @@ def status_report(
     rules: Iterable[AdvisoryRule] | str | Path | None = None,
     now: Any = None,
     window_hours: float = 24.0,
+    cmes: Iterable[Any] = (),
 ) -> dict[str, Any]:
     """Summarise fetched products as the ``kamo spaceweather`` JSON.
 
     Keys: ``kp``, ``protons``, ``xray``, ``solar_wind``, ``stale`` (any product not
     refreshed), ``age_s`` (oldest product's age), ``advisories`` and a per-product
     ``products`` table. Scales are integers, 0 for none; values are ``None`` without data.
-    Peaks are over ``window_hours`` ending at each product's latest sample.
+    Peaks are over ``window_hours`` ending at each product's latest sample. ``cmes``
+    (predicted arrivals from :mod:`ground.spaceweather.dbm`) feed rules with ``cme = true``.
     """
     data = {name: r.dataset for name, r in results.items()}
     kp = data.get("kp")
@@ -130,7 +132,9 @@ def status_report(
     ages = [r.age_s for r in results.values() if r.age_s is not None]
     out["age_s"] = max(ages) if ages else None
     rule_set = load_rules(rules) if rules is None or isinstance(rules, (str, Path)) else rules
-    out["advisories"] = [a.to_dict() for a in evaluate_advisories(data, rule_set, now=now)]
+    out["advisories"] = [
+        a.to_dict() for a in evaluate_advisories(data, rule_set, now=now, cmes=cmes)
+    ]
     out["products"] = {
         name: {
             "status": r.status,
@@ -151,6 +155,7 @@ def fetch_status(
     rules: Iterable[AdvisoryRule] | str | Path | None = None,
     now: Any = None,
     offline: bool = False,
+    cmes: Iterable[Any] = (),
     **client_options: Any,
 ) -> dict[str, Any]:
     """Fetch every product (or read the cache only with ``offline=True``) and report.
@@ -159,4 +164,4 @@ def fetch_status(
     """
     with SWPCClient(base_url, cache_dir, **client_options) as client:
         results = client.cached_all() if offline else client.fetch_all()
-    return status_report(results, rules=rules, now=now)
+    return status_report(results, rules=rules, now=now, cmes=cmes)

@@ -175,3 +175,26 @@ def test_missing_rules_file(tmp_path):
 
 def test_no_data_no_advisory():
     assert evaluate_advisories({"kp": None, "protons": None}, now="2026-08-07T00:00:00Z") == []
+
+
+def test_cme_rule_from_a_predicted_arrival(data):
+    from ground.spaceweather.dbm import AU_KM, cme_arrival, cme_arrival_ensemble
+
+    hit = cme_arrival("2026-08-07T00:00", 1000.0, target=[AU_KM, 0, 0], target_name="kamo-sc")
+    ens = cme_arrival_ensemble(
+        "2026-08-07T00:00", 1000.0, target=[AU_KM, 0, 0], members=200, seed=2
+    )
+    miss = cme_arrival("2026-08-07T00:00", 1000.0, target=[AU_KM, 0, 0], offset=80.0)
+    now = "2026-08-07T01:30:00Z"
+    rules = [r for r in load_rules() if r.id == "cme-arrival"]
+    (adv,) = evaluate_advisories(data, rules, now=now, cmes=[hit, miss])
+    arrival = dt.datetime.fromisoformat(hit.arrival.utc.isot).replace(tzinfo=UTC)
+    assert adv.source == "cme" and adv.start > dt.datetime(2026, 8, 7, 1, 30, tzinfo=UTC)
+    assert adv.start == arrival - dt.timedelta(hours=10)
+    assert adv.expected_end == arrival + dt.timedelta(hours=10 + 12)
+    assert "kamo-sc" in adv.reason
+    (adv_ens,) = evaluate_advisories(data, rules, now=now, cmes=[ens])
+    p05 = dt.datetime.fromisoformat(ens.arrival_p05.utc.isot).replace(tzinfo=UTC)
+    assert adv_ens.start == p05 and "P(hit)" in adv_ens.reason
+    # long after the arrival window the advisory is gone
+    assert evaluate_advisories(data, rules, now="2026-08-20T00:00:00Z", cmes=[hit]) == []
