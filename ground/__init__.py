@@ -72,6 +72,19 @@ _EXPORTS: dict[str, str] = {
     "load_dictionary": "ground.dictionary",
     "compile_toml": "ground.dictionary",
     "read_xtce": "ground.xtce",
+    "FrameHeader": "ground.frames",
+    "FrameConfig": "ground.frames",
+    "FrameWriter": "ground.frames",
+    "FrameSync": "ground.frames",
+    "StreamDecoder": "ground.stream",
+    "decode_stream_bytes": "ground.stream",
+    "decode_bytes": "ground.bulk",
+    "BulkResult": "ground.bulk",
+    "decommutate": "ground.decom",
+    "evaluate_expression": "ground.decom",
+    "check_limits": "ground.limits",
+    "Archive": "ground.archive",
+    "RawStore": "ground.archive",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -267,7 +267,9 @@ class StreamDecoder:
         """The accounting (same keys as ``kamo ground decode --json``); bytes still buffered
         (before :meth:`close`) are reported as ``pending``."""
         out = (result or self.result()).summary()
-        out["bytes"]["pending"] = self.fed - out["bytes"]["total"]
+        pending = self.fed - out["bytes"]["total"]
+        if pending:
+            out["pending_bytes"] = pending
         if self._sync is not None:
             st = self._sync.stats
             out["frames"] = {
