@@ -25,7 +25,8 @@ Geometry: everything is put into Solar-System-barycentric ICRF km using DE421
 (the kernel kamo loads by default) for the Sun and Earth, so heliocentric
 spacecraft at 1 AU work exactly as well as near-Earth ones. By default the
 spacecraft is seen where it was when the signal now arriving left it (downlink
-light-time, iterated); ``light_time=False`` uses the instantaneous position.
+light-time, iterated); ``light_time="uplink"`` aims where it will be when a
+signal sent now arrives, and ``light_time=False`` uses the instantaneous position.
 Elevation comes from skyfield (``build_position(...).altaz()`` with the station
 as centre, WGS-84), and AOS/LOS/TCA from skyfield's vectorised searches
 (``find_discrete``, ``find_maxima``), the machinery behind ``find_events``.
@@ -313,7 +314,20 @@ def _fast_nutation(t) -> None:
         t._nutation_angles_radians = iau2000b_radians(t)
 
 
-def _geometry(traj: Trajectory, station: GroundStation, t, light_time: bool):
+def _light_time_sign(light_time: bool | str) -> int:
+    """-1: downlink (where it was when the signal left), +1: uplink (where it will be), 0: none."""
+    if light_time is True or light_time == "downlink":
+        return -1
+    if light_time == "uplink":
+        return 1
+    if light_time is False or light_time == "none":
+        return 0
+    raise ValueError(
+        f"light_time must be True/'downlink', 'uplink' or False/'none', got {light_time!r}"
+    )
+
+
+def _geometry(traj: Trajectory, station: GroundStation, t, light_time: bool | str):
     """Elevation (deg), azimuth (deg) and range (km) of the spacecraft from the station at skyfield times ``t``."""
     from skyfield.positionlib import build_position
 
@@ -324,10 +338,11 @@ def _geometry(traj: Trajectory, station: GroundStation, t, light_time: bool):
     obs = np.asarray(eph["earth"].at(t).position.km) + np.asarray(topos.at(t).position.km)
     obs = obs.reshape(3, -1).T
     sc = traj.bary_km(traj.clip(et))
-    if light_time:
+    sign = _light_time_sign(light_time)
+    if sign:
         for _ in range(2):  # each pass gains a factor v/c ~ 1e-4: well below 1 m after two
             lt = np.linalg.norm(sc - obs, axis=1) / C_KM_S
-            sc = traj.bary_km(traj.clip(et - lt))
+            sc = traj.bary_km(traj.clip(et + sign * lt))
     rel = sc - obs
     shape = np.shape(t.tt)
     pos = build_position((rel.T / AU_KM).reshape((3, *shape)), t=t, center=topos)
@@ -353,7 +368,7 @@ def look_angles(
     times: Any,
     *,
     spk_id: int | None = None,
-    light_time: bool = True,
+    light_time: bool | str = True,
 ) -> xr.Dataset:
     """Elevation, azimuth, range and one-way light time from one station at given epochs.
 
@@ -389,7 +404,9 @@ def look_angles(
         attrs={
             "station": st.key,
             "trajectory": traj.label,
-            "light_time_corrected": int(light_time),
+            "light_time_correction": {-1: "downlink", 1: "uplink", 0: "none"}[
+                _light_time_sign(light_time)
+            ],
         },
     )
 
@@ -413,7 +430,7 @@ def contacts(
     spk_id: int | None = None,
     elevation_mask_deg: float | None = None,
     step_s: float | None = None,
-    light_time: bool = True,
+    light_time: bool | str = True,
 ) -> xr.Dataset:
     """Contact windows of a spacecraft over ground stations between ``start`` and ``end``.
 
@@ -422,8 +439,10 @@ def contacts(
     ``range_{aos,tca,los}`` (km), ``light_time_{aos,tca,los}`` (s), the mask used and
     flags saying whether the window was cut by ``start``/``end``. ``start``/``end``
     default to the trajectory's coverage; ``elevation_mask_deg`` overrides each
-    station's own mask; ``step_s`` overrides the search grid (600 s beyond 1e5 km).
+    station's own mask; ``step_s`` overrides the search grid (600 s beyond 1e5 km);
+    ``light_time`` is ``True``/``"downlink"`` (default), ``"uplink"`` or ``False``.
     """
+    _light_time_sign(light_time)
     traj = load_trajectory(trajectory, spk_id)
     sts = get_stations(stations)
     et0 = traj.et_start if start is None else _parse_time(start, "start")
@@ -576,7 +595,9 @@ def _table(rows, traj, sts, et0, et1, light_time) -> xr.Dataset:
             "stations": ",".join(s.key for s in sts),
             "start_utc": str(et_to_iso(et0)),
             "end_utc": str(et_to_iso(et1)),
-            "light_time_corrected": int(light_time),
+            "light_time_correction": {-1: "downlink", 1: "uplink", 0: "none"}[
+                _light_time_sign(light_time)
+            ],
             "elevation": "geometric (no refraction), WGS-84 station, DE421 Earth",
         },
     )

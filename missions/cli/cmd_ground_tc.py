@@ -123,8 +123,10 @@ def register(app: typer.Typer) -> None:
         mask: float = typer.Option(
             None, "--mask", help="Elevation mask, deg (default: per station)."
         ),
-        no_light_time: bool = typer.Option(
-            False, "--no-light-time", help="Use instantaneous geometry."
+        light_time: str = typer.Option(
+            "downlink",
+            "--light-time",
+            help="downlink (where it was), uplink (where it will be) or none.",
         ),
         out: Path = typer.Option(None, "--out", help="Save the table (.nc or .csv)."),
         json_out: bool = typer.Option(False, "--json", help="Print JSON on stdout."),
@@ -142,7 +144,7 @@ def register(app: typer.Typer) -> None:
             stations=stations,
             spk_id=spk_id,
             elevation_mask_deg=mask,
-            light_time=not no_light_time,
+            light_time=light_time,
         )
         records = contacts_to_records(table)
         for rec in records:
@@ -161,7 +163,7 @@ def register(app: typer.Typer) -> None:
             "stations": table.attrs["stations"].split(","),
             "start": table.attrs["start_utc"],
             "end": table.attrs["end_utc"],
-            "light_time_corrected": not no_light_time,
+            "light_time": table.attrs["light_time_correction"],
             "count": len(records),
             "contacts": records,
         }

@@ -270,3 +270,23 @@ def test_orbits_ephemeris_dataset_geocentric_j2000(moon_kashi):
     assert np.allclose(tab.et_los.values, moon_kashi.et_los.values, atol=0.5)
     with pytest.raises(ValueError, match="center 'vulcan' is not in DE421"):
         contacts(ds.assign_attrs(center="vulcan"), START, END)
+
+
+def test_uplink_and_downlink_light_time_shift_symmetrically():
+    """A target co-moving with Earth 1 AU away: downlink sees it where Earth's motion left it
+    one light time ago, uplink where it will be; the AOS shifts are equal and opposite."""
+    ds = _offset_dataset(_direction(90.0, 20.0) * AU_KM)
+    kw = {"stations": "kashi", "start": "2024-06-01T01:00", "end": "2024-06-02T12:00"}
+    none = contacts(ds, light_time=False, **kw)
+    down = contacts(ds, light_time="downlink", **kw)
+    up = contacts(ds, light_time="uplink", **kw)
+    assert (
+        down.attrs["light_time_correction"] == "downlink"
+        and up.attrs["light_time_correction"] == "uplink"
+    )
+    d_down = down.et_aos.values - none.et_aos.values
+    d_up = up.et_aos.values - none.et_aos.values
+    assert np.all(np.abs(d_down) > 0.3)
+    assert np.allclose(d_down, -d_up, atol=0.05)
+    with pytest.raises(ValueError, match="light_time must be"):
+        contacts(ds, light_time="sideways", **kw)
