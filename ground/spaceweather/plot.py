@@ -63,7 +63,15 @@ def plot_products(
             )
         for level, pfu in enumerate([10, 100, 1000], start=1):
             ax_p.axhline(pfu, color="grey", lw=0.5, ls=":")
-            ax_p.text(ax_p.get_xlim()[0], pfu, f" S{level}", va="bottom", fontsize=7)
+            ax_p.text(
+                0.995,
+                pfu,
+                f"S{level}",
+                transform=ax_p.get_yaxis_transform(),
+                ha="right",
+                va="bottom",
+                fontsize=7,
+            )
         ax_p.legend(loc="upper left")
     ax_p.set_ylabel("pfu")
     ax_p.set_title("GOES integral protons")
@@ -74,7 +82,15 @@ def plot_products(
             ax_x.semilogy(xrays["time"].values, xrays["flux"].sel(band=band), label=band)
         for letter, flux in (("C", 1e-6), ("M", 1e-5), ("X", 1e-4)):
             ax_x.axhline(flux, color="grey", lw=0.5, ls=":")
-            ax_x.text(ax_x.get_xlim()[0], flux, f" {letter}", va="bottom", fontsize=7)
+            ax_x.text(
+                0.995,
+                flux,
+                letter,
+                transform=ax_x.get_yaxis_transform(),
+                ha="right",
+                va="bottom",
+                fontsize=7,
+            )
         ax_x.legend(loc="upper left")
     ax_x.set_ylabel("W m$^{-2}$")
     ax_x.set_title("GOES X-ray flux")

@@ -46,6 +46,7 @@ class SWPCServer:
         self.slow_s = 1.0
         self.requests: collections.Counter[str] = collections.Counter()
         self.not_modified: collections.Counter[str] = collections.Counter()
+        self.last_headers: dict[str, dict[str, str]] = {}
         self.lock = threading.Lock()
         server = self
 
@@ -59,6 +60,7 @@ class SWPCServer:
                 path = self.path.split("?", 1)[0].lstrip("/")
                 with server.lock:
                     server.requests[path] += 1
+                    server.last_headers[path] = dict(self.headers.items())
                     count = server.requests[path]
                 mode = server.behaviour.get(path, "ok")
                 try:
@@ -131,6 +133,7 @@ class SWPCServer:
         self.overrides.clear()
         self.requests.clear()
         self.not_modified.clear()
+        self.last_headers.clear()
 
 
 @pytest.fixture(scope="session")

@@ -54,6 +54,9 @@ def test_conditional_request_gets_304_and_keeps_data(swpc_server, tmp_path):
     assert first.status == "fresh"
     assert second.status == "not-modified" and not second.stale
     assert swpc_server.not_modified[KP] == 1
+    sent = swpc_server.last_headers[KP]
+    assert sent["If-None-Match"] == json.loads((tmp_path / "kp.meta.json").read_text())["etag"]
+    assert sent["If-Modified-Since"] == "Fri, 07 Aug 2026 01:26:00 GMT"
     assert second.dataset.identical(first.dataset)
     # 304 confirms the copy is current: its age restarts
     assert json.loads((tmp_path / "kp.meta.json").read_text())["fetched_at"] == clock.t
