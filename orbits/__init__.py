@@ -58,6 +58,13 @@ _EXPORTS: dict[str, str] = {
     "propagate_reference_et": "orbits.nbody_reference",
     "PlanetFit": "orbits.planets_fit",
     "fit_planets": "orbits.planets_fit",
+    "write_spk": "orbits.spk",
+    "spk_sample": "orbits.spk",
+    "readback_error_km": "orbits.spk",
+    "write_target_spk": "orbits.targets_ephemeris",
+    "compare_with_twobody": "orbits.targets_ephemeris",
+    "target_naif_id": "orbits.targets_ephemeris",
+    "TargetEphemeris": "orbits.targets_ephemeris",
 }
 
 __all__ = sorted(_EXPORTS)

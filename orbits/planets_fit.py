@@ -42,6 +42,7 @@ per channel and reproduces the kernel the rest of kamo uses.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -197,17 +198,38 @@ def _cheb_nodes(degree: int) -> np.ndarray:
     return np.cos(np.pi * (k + 0.5) / (degree + 1))
 
 
-def _fit_segment(sampler, k: int, degree: int) -> tuple[np.ndarray, float]:
-    """Monomial coefficients (3, degree+1) of one channel on segment k, and the check error."""
-    mid = (k + 0.5) * _SEG_S
+@functools.cache
+def _fit_operators(degree: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Nodes, the (degree+1, degree+1) map from node values to monomial coefficients of the
+    Chebyshev interpolant, and the Vandermonde matrix of the check points."""
     nodes = _cheb_nodes(degree)
-    values = sampler(mid + nodes * 0.5 * _SEG_S)
-    cheb = np.polynomial.chebyshev.chebfit(nodes, values, degree)  # (degree+1, 3)
-    mono = np.stack([np.polynomial.chebyshev.cheb2poly(cheb[:, c]) for c in range(3)])
+    cheb_vander = np.polynomial.chebyshev.chebvander(nodes, degree)  # values = V @ cheb
+    to_cheb = np.linalg.inv(cheb_vander)
+    cheb_to_mono = np.zeros((degree + 1, degree + 1))
+    for j in range(degree + 1):
+        unit = np.zeros(degree + 1)
+        unit[j] = 1.0
+        mono = np.polynomial.chebyshev.cheb2poly(unit)
+        cheb_to_mono[: mono.size, j] = mono
     check = np.linspace(-1.0, 1.0, degree + 2)
-    truth = sampler(mid + check * 0.5 * _SEG_S)
-    approx = np.stack([np.polynomial.polynomial.polyval(check, mono[c]) for c in range(3)], axis=1)
-    return mono, float(np.abs(approx - truth).max())
+    return nodes, cheb_to_mono @ to_cheb, np.polynomial.polynomial.polyvander(check, degree)
+
+
+def _fit_segments(sampler, ks: list[int], degree: int) -> list[tuple[np.ndarray, float]]:
+    """Monomial coefficients (3, degree+1) of one channel on each segment k, and check errors."""
+    nodes, to_mono, check_vander = _fit_operators(degree)
+    check = check_vander[:, 1]
+    mids = (np.asarray(ks, dtype=float) + 0.5) * _SEG_S
+    et_nodes = (mids[:, None] + nodes[None, :] * 0.5 * _SEG_S).ravel()
+    et_check = (mids[:, None] + check[None, :] * 0.5 * _SEG_S).ravel()
+    values = sampler(np.concatenate([et_nodes, et_check]))
+    n_nodes = et_nodes.size
+    at_nodes = values[:n_nodes].reshape(len(ks), degree + 1, 3)
+    truth = values[n_nodes:].reshape(len(ks), check.size, 3)
+    mono = np.einsum("ij,sjc->sci", to_mono, at_nodes)  # (nseg, 3, degree+1)
+    approx = np.einsum("pj,scj->spc", check_vander, mono)
+    errors = np.abs(approx - truth).max(axis=(1, 2))
+    return [(mono[i], float(errors[i])) for i in range(len(ks))]
 
 
 @dataclass(frozen=True)
@@ -439,23 +461,20 @@ def fit_planets(
         for ch in channels:
             sampler, degree = _sampler_for(ch, bodies)
             key_ch = (ch, bodies if ch == "indirect" else (), fit_key[-1])
-            rows = []
-            worst = 0.0
-            for k in range(k0, k1):
-                key = (key_ch, k)
-                hit = _SEGMENT_CACHE.get(key)
-                if hit is None:
-                    try:
-                        hit = _fit_segment(sampler, k, degree)
-                    except spiceypy.utils.exceptions.SpiceyError as exc:
-                        raise ValueError(
-                            f"cannot fit channel {ch!r} on ET [{k * _SEG_S:.0f}, "
-                            f"{(k + 1) * _SEG_S:.0f}]: the loaded kernels do not cover it "
-                            f"({exc.short})"
-                        ) from None
-                    _SEGMENT_CACHE[key] = hit
-                rows.append(hit[0])
-                worst = max(worst, hit[1])
+            missing = [k for k in range(k0, k1) if (key_ch, k) not in _SEGMENT_CACHE]
+            if missing:
+                try:
+                    fitted = _fit_segments(sampler, missing, degree)
+                except spiceypy.utils.exceptions.SpiceyError as exc:
+                    raise ValueError(
+                        f"cannot fit channel {ch!r} on ET [{k0 * _SEG_S:.0f}, "
+                        f"{k1 * _SEG_S:.0f}]: the loaded kernels do not cover it "
+                        f"({exc.short})"
+                    ) from None
+                for k, hit in zip(missing, fitted, strict=True):
+                    _SEGMENT_CACHE[(key_ch, k)] = hit
+            rows = [_SEGMENT_CACHE[(key_ch, k)][0] for k in range(k0, k1)]
+            worst = max(_SEGMENT_CACHE[(key_ch, k)][1] for k in range(k0, k1))
             coeffs.append(np.stack(rows))
             degrees.append(degree)
             errors[ch] = worst
