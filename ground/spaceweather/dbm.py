@@ -160,25 +160,32 @@ def _axis(longitude_deg: float, latitude_deg: float) -> np.ndarray:
 
 
 def _target_position(target: Any, et: float) -> np.ndarray:
-    """Heliocentric ECLIPJ2000 position (km) of a body name, a callable of ET, or a vector."""
-    if isinstance(target, str):
-        try:
-            from orbits.ephemeris import state_et
-        except ImportError as exc:  # pragma: no cover - depends on the orbits tree
-            raise ValueError(
-                f"target {target!r} needs orbits.ephemeris; pass a heliocentric position "
-                "in km (ECLIPJ2000) instead"
-            ) from exc
-        return np.asarray(state_et(target, et, center="sun", frame="ECLIPJ2000"), float)[:3]
+    """Heliocentric ECLIPJ2000 position (km) of a target (see :func:`cme_arrival`)."""
     if callable(target):
         return np.asarray(target(et), dtype=float)[:3]
-    pos = np.asarray(target, dtype=float)
-    if pos.shape != (3,) or not np.all(np.isfinite(pos)) or np.linalg.norm(pos) == 0:
-        raise ValueError(
-            f"target must be a body name, a callable et -> km, or a heliocentric position "
-            f"(3 finite km, ECLIPJ2000), got {target!r}"
-        )
-    return pos
+    if not isinstance(target, str) and np.ndim(target) == 1:
+        pos = np.asarray(target, dtype=float)
+        if pos.shape != (3,) or not np.all(np.isfinite(pos)) or np.linalg.norm(pos) == 0:
+            raise ValueError(
+                f"target must be a body name, a callable et -> km, or a heliocentric position "
+                f"(3 finite km, ECLIPJ2000), got {target!r}"
+            )
+        return pos
+    # A name, NAIF id or orbits.SmallBody: kamo's ephemerides.
+    from orbits.ephemeris import state_et
+
+    return np.asarray(state_et(target, et, center="sun", frame="ECLIPJ2000"), float)[:3]
+
+
+def _target_label(target: Any) -> str:
+    if isinstance(target, str):
+        return target
+    name = getattr(target, "name", None)
+    if isinstance(name, str):
+        return name
+    if isinstance(target, (int, np.integer)):
+        return f"NAIF {int(target)}"
+    return "target"
 
 
 @dataclass(frozen=True)
@@ -251,9 +258,10 @@ def cme_arrival(
     speed:
         Initial (radial, de-projected) apex speed at ``r0``: km/s or a Quantity.
     target:
-        ``"earth"`` or any body/spacecraft name ``orbits.ephemeris.state_et`` knows, a
-        callable ``et -> heliocentric position (km)``, or a fixed heliocentric position
-        (3 km, ECLIPJ2000).
+        ``"earth"`` or any body/spacecraft ``orbits.ephemeris.state_et`` knows (a name, a
+        NAIF id, an ``orbits.SmallBody``, a spacecraft with a furnished SPK), a callable
+        ``et -> heliocentric position (km)``, or a fixed heliocentric position (3 km,
+        ECLIPJ2000).
     direction:
         CME axis as (ecliptic longitude, latitude) in degrees (or Quantities), heliocentric
         ECLIPJ2000. The target moves during transit, so the offset is taken at arrival
@@ -292,7 +300,7 @@ def cme_arrival(
     if not 0 < lam <= np.pi / 2:
         raise ValueError(f"half_width must be within (0, 90] deg, got {np.degrees(lam)}")
     et0 = _et(launch)
-    name = target_name or (target if isinstance(target, str) else "target")
+    name = target_name or _target_label(target)
     axis = None
     if direction is not None:
         lon, lat = direction

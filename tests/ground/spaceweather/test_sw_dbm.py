@@ -204,3 +204,28 @@ def test_ensemble_bad_inputs():
         cme_arrival_ensemble(
             "2026-08-04T12:00", 1000.0, target=[AU_KM, 0, 0], gamma_range=(2e-7, 1e-7)
         )
+
+
+def test_arrival_at_a_small_body_from_kamos_ephemerides():
+    """A SmallBody target (here Kamo'oalewa-like elements) is positioned by orbits.ephemeris."""
+    from orbits.ephemeris import state_et
+    from orbits.smallbody import SmallBody
+    from orbits.time import to_et
+
+    body = SmallBody(
+        name="test-ho3",
+        a_au=1.001,
+        e=0.103,
+        i_deg=7.8,
+        raan_deg=66.0,
+        argp_deg=307.0,
+        M_deg=100.0,
+        epoch="2026-01-01T00:00:00",
+    )
+    res = cme_arrival("2026-08-04T12:00", 1200.0, target=body, offset=0.0)
+    assert res.target == "test-ho3" and res.hit
+    r = np.linalg.norm(state_et(body, to_et(res.arrival))[:3]) / AU_KM
+    assert res.target_distance_au == pytest.approx(r, rel=1e-6)
+    # transit is the plain DBM to that distance
+    t = dbm_transit_time(r * AU_KM, R0, 1200.0, 400.0, 0.2e-7) / 3600
+    assert res.transit_hours == pytest.approx(t, abs=0.01)
