@@ -40,13 +40,15 @@ _FM = {"nsz", "arcp", "contract"}
 _TOL_CIRC_EQ = 1e-8  # eccentricity / inclination below which an angle is undefined
 _TWO_PI = 2.0 * math.pi
 _SERIES_PSI = 1.0  # |psi| below which the Stumpff power series is used
+_HYP_ELEMENTS_MIN_ECC = 1.05  # hyperbolas eccentric enough for the anomaly form
+_CANCELLATION_LIMIT = 100.0  # |f| r0 + |g| v0 over r above which it is used
 
 # ---------------------------------------------------------------------------
 # Stumpff functions
 # ---------------------------------------------------------------------------
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, error_model="numpy")
 def stumpff_c2(psi):
     """c2(psi) = (1 - cos sqrt(psi)) / psi, with its power series for |psi| < 1."""
     if abs(psi) < _SERIES_PSI:
@@ -82,7 +84,7 @@ def stumpff_c2(psi):
     return -2.0 * s * s / psi
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, error_model="numpy")
 def stumpff_c3(psi):
     """c3(psi) = (sqrt(psi) - sin sqrt(psi)) / psi^1.5, with its power series for |psi| < 1."""
     if abs(psi) < _SERIES_PSI:
@@ -124,7 +126,7 @@ def stumpff_c3(psi):
 # ---------------------------------------------------------------------------
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, error_model="numpy")
 def true_to_mean_anomaly(nu, ecc):
     """Mean anomaly from true anomaly (rad): elliptic M = E - e sin E, hyperbolic
     M = e sinh F - F, parabolic M = D + D^3/3 with D = tan(nu/2) (Barker)."""
@@ -138,7 +140,7 @@ def true_to_mean_anomaly(nu, ecc):
     return d + d * d * d / 3.0
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, error_model="numpy")
 def mean_to_true_anomaly(m, ecc):
     """True anomaly (rad, in (-pi, pi]) from mean anomaly; inverse of :func:`true_to_mean_anomaly`."""
     if ecc < 1.0:
@@ -171,7 +173,7 @@ def mean_to_true_anomaly(m, ecc):
 # ---------------------------------------------------------------------------
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, error_model="numpy")
 def _coe2rv_xyz(mu, p, ecc, inc, raan, argp, nu):
     cn, sn = math.cos(nu), math.sin(nu)
     rr = p / (1.0 + ecc * cn)
@@ -198,7 +200,7 @@ def _coe2rv_xyz(mu, p, ecc, inc, raan, argp, nu):
     )
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def coe2rv(mu, p, ecc, inc, raan, argp, nu):
     """Cartesian state ``(r, v)`` (km, km/s) from classical elements.
 
@@ -209,7 +211,7 @@ def coe2rv(mu, p, ecc, inc, raan, argp, nu):
     return np.array([x, y, z]), np.array([vx, vy, vz])
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, error_model="numpy")
 def _rv2coe_xyz(mu, rx, ry, rz, vx, vy, vz):
     tol = _TOL_CIRC_EQ
     hx = ry * vz - rz * vy
@@ -267,7 +269,7 @@ def _rv2coe_xyz(mu, rx, ry, rz, vx, vy, vz):
     return p, ecc, inc, raan, argp, nu
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def rv2coe(mu, r, v):
     """Classical elements ``(p, ecc, inc, raan, argp, nu)`` from a state (km, km/s).
 
@@ -279,7 +281,7 @@ def rv2coe(mu, r, v):
     return _rv2coe_xyz(mu, r[0], r[1], r[2], v[0], v[1], v[2])
 
 
-@njit(cache=True, parallel=True, fastmath=_FM)
+@njit(cache=True, parallel=True, fastmath=_FM, error_model="numpy")
 def _coe2rv_kernel(mu, p, ecc, inc, raan, argp, nu, r, v):
     for i in prange(p.shape[0]):
         x, y, z, vx, vy, vz = _coe2rv_xyz(mu[i], p[i], ecc[i], inc[i], raan[i], argp[i], nu[i])
@@ -291,7 +293,7 @@ def _coe2rv_kernel(mu, p, ecc, inc, raan, argp, nu, r, v):
         v[i, 2] = vz
 
 
-@njit(cache=True, parallel=True, fastmath=_FM)
+@njit(cache=True, parallel=True, fastmath=_FM, error_model="numpy")
 def _rv2coe_kernel(mu, r, v, out):
     for i in prange(r.shape[0]):
         p, e, inc, raan, argp, nu = _rv2coe_xyz(
@@ -339,7 +341,7 @@ def rv2coe_batch(mu, r, v) -> tuple[np.ndarray, ...]:
     return tuple(out)
 
 
-@njit(cache=True, parallel=True, fastmath=_FM)
+@njit(cache=True, parallel=True, fastmath=_FM, error_model="numpy")
 def _anomaly_kernel(x, ecc, to_true, out):
     for i in prange(x.shape[0]):
         if to_true:
@@ -353,7 +355,7 @@ def _anomaly_kernel(x, ecc, to_true, out):
 # ---------------------------------------------------------------------------
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, error_model="numpy")
 def _universal_residual(chi, alpha, r0n, sigma0, target):
     psi = alpha * chi * chi
     c2 = stumpff_c2(psi)
@@ -364,7 +366,7 @@ def _universal_residual(chi, alpha, r0n, sigma0, target):
     return f, df, c2, c3
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, error_model="numpy")
 def kepler_one(mu, rx, ry, rz, vx, vy, vz, dt):
     """Propagate one state by ``dt`` seconds on a two-body orbit; returns six floats.
 
@@ -454,12 +456,68 @@ def kepler_one(mu, rx, ry, rz, vx, vy, vz, dt):
     y = f * ry + g * vy
     z = f * rz + g * vz
     rn = math.sqrt(x * x + y * y + z * z)
+    # f r0 and g v0 cancel when a strongly hyperbolic arc starts far out, swings
+    # past periapsis and leaves (the digits lost scale with |f| r0 / r). There the
+    # anomaly form, which has no such cancellation, is used instead.
+    if alpha < 0.0 and ecc > _HYP_ELEMENTS_MIN_ECC:
+        if (abs(f) * r0n + abs(g) * math.sqrt(v2)) > _CANCELLATION_LIMIT * rn:
+            return _kepler_hyperbolic_anomaly(mu, rx, ry, rz, vx, vy, vz, dt)
     fdot = sqmu * chi * (psi * c3 - 1.0) / (r0n * rn)
     gdot = 1.0 - chi2 * c2 / rn
     return x, y, z, fdot * rx + gdot * vx, fdot * ry + gdot * vy, fdot * rz + gdot * vz
 
 
-@njit(cache=True, parallel=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, error_model="numpy")
+def _kepler_hyperbolic_anomaly(mu, rx, ry, rz, vx, vy, vz, dt):
+    """Hyperbolic propagation through the hyperbolic anomaly F (e sinh F - F = M)."""
+    r0n = math.sqrt(rx * rx + ry * ry + rz * rz)
+    v2 = vx * vx + vy * vy + vz * vz
+    rv = rx * vx + ry * vy + rz * vz
+    c1 = v2 / mu - 1.0 / r0n
+    c2 = rv / mu
+    ex = c1 * rx - c2 * vx
+    ey = c1 * ry - c2 * vy
+    ez = c1 * rz - c2 * vz
+    ecc = math.sqrt(ex * ex + ey * ey + ez * ez)
+    hx = ry * vz - rz * vy
+    hy = rz * vx - rx * vz
+    hz = rx * vy - ry * vx
+    h = math.sqrt(hx * hx + hy * hy + hz * hz)
+    a_abs = -1.0 / (2.0 / r0n - v2 / mu)
+    sq = math.sqrt(mu * a_abs)
+    f0 = math.asinh(rv / (ecc * sq))
+    m1 = ecc * math.sinh(f0) - f0 + math.sqrt(mu / a_abs**3) * dt
+    # Newton on e sinh F - F - M from the asymptotic guess; the function is
+    # monotonic and convex on each side, so the iteration converges
+    fa = math.asinh(m1 / ecc)
+    for _ in range(100):
+        res = ecc * math.sinh(fa) - fa - m1
+        step = res / (ecc * math.cosh(fa) - 1.0)
+        fa -= step
+        if abs(step) <= 1e-15 * max(1.0, abs(fa)):
+            break
+    px, py, pz = ex / ecc, ey / ecc, ez / ecc
+    qx = (hy * pz - hz * py) / h
+    qy = (hz * px - hx * pz) / h
+    qz = (hx * py - hy * px) / h
+    sh, ch = math.sinh(fa), math.cosh(fa)
+    b = math.sqrt(ecc * ecc - 1.0)
+    xp = a_abs * (ecc - ch)
+    yp = a_abs * b * sh
+    rn = a_abs * (ecc * ch - 1.0)
+    vxp = -sq * sh / rn
+    vyp = sq * b * ch / rn
+    return (
+        px * xp + qx * yp,
+        py * xp + qy * yp,
+        pz * xp + qz * yp,
+        px * vxp + qx * vyp,
+        py * vxp + qy * vyp,
+        pz * vxp + qz * vyp,
+    )
+
+
+@njit(cache=True, parallel=True, fastmath=_FM, error_model="numpy")
 def _kepler_kernel(mu, r, v, dt, r_out, v_out):
     for i in prange(r.shape[0]):
         x, y, z, vx, vy, vz = kepler_one(

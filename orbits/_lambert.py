@@ -34,7 +34,7 @@ _XTOL = 1e-13
 _BATTIN_BAND = 0.01  # |x - 1| below which the hypergeometric series is used
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, error_model="numpy")
 def _hyp2f1b(z):
     """2F1(3, 1; 5/2; z), Battin's series, for |z| < 1."""
     if z >= 1.0:
@@ -50,7 +50,7 @@ def _hyp2f1b(z):
     return res
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, error_model="numpy")
 def _tof(x, y, ll, m):
     """Non-dimensional time of flight T(x) for ``m`` full revolutions (Izzo eq. 18/20)."""
     e = x * x - 1.0
@@ -72,7 +72,7 @@ def _tof(x, y, ll, m):
     return (x - ll * y - d / rho) / e
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, error_model="numpy")
 def _derivs(x, y, t, ll):
     """First three derivatives of T(x) (Izzo eq. 22)."""
     omx2 = 1.0 - x * x
@@ -86,12 +86,12 @@ def _derivs(x, y, t, ll):
     return dt, ddt, dddt
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, error_model="numpy")
 def _ycomp(x, ll):
     return math.sqrt(max(0.0, 1.0 - ll * ll * (1.0 - x * x)))
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, error_model="numpy")
 def _tmin(ll, m):
     """Minimum non-dimensional tof of the ``m``-revolution family and the x where it sits."""
     x = 0.0
@@ -114,7 +114,7 @@ def _tmin(ll, m):
     return x, t
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, error_model="numpy")
 def _initial_guess(t, ll, m, low_path):
     if m == 0:
         t0 = math.acos(ll) + ll * math.sqrt(1.0 - ll * ll)
@@ -133,13 +133,22 @@ def _initial_guess(t, ll, m, low_path):
     return min(x0l, x0r)
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, error_model="numpy")
 def _householder(x, t_target, ll, m):
+    f = math.inf
     for _ in range(_MAXITER):
         y = _ycomp(x, ll)
         t = _tof(x, y, ll, m)
         f = t - t_target
-        dt, ddt, dddt = _derivs(x, y, t, ll)
+        if abs(f) <= 2e-16 * max(1.0, t_target):
+            return x
+        if abs(1.0 - x * x) < 1e-12:
+            # the derivative formulas divide by 1 - x^2: take them just off the parabola
+            xd = x - 1e-7 if x > 0.0 else x + 1e-7
+            yd = _ycomp(xd, ll)
+            dt, ddt, dddt = _derivs(xd, yd, _tof(xd, yd, ll, m), ll)
+        else:
+            dt, ddt, dddt = _derivs(x, y, t, ll)
         den = dt * (dt * dt - f * ddt) + dddt * f * f / 6.0
         xn = x - f * (dt * dt - 0.5 * f * ddt) / den
         if abs(xn - x) < _XTOL * max(1.0, abs(x)):
@@ -150,7 +159,7 @@ def _householder(x, t_target, ll, m):
     return math.nan
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, error_model="numpy")
 def _geometry(r1x, r1y, r1z, r2x, r2y, r2z, prograde):
     """Norms, lambda, semi-perimeter and the tangential unit vectors (NaN lambda if degenerate)."""
     n1 = math.sqrt(r1x * r1x + r1y * r1y + r1z * r1z)
@@ -187,7 +196,7 @@ def _geometry(r1x, r1y, r1z, r2x, r2y, r2z, prograde):
     return (n1, n2, c, s, ll, sgn * t1x, sgn * t1y, sgn * t1z, sgn * t2x, sgn * t2y, sgn * t2z)
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, error_model="numpy")
 def lambert_one(mu, r1x, r1y, r1z, r2x, r2y, r2z, tof, revs, prograde, low_path):
     """Solve one Lambert problem; return the six velocity components (NaN if none).
 
@@ -235,7 +244,7 @@ def lambert_one(mu, r1x, r1y, r1z, r2x, r2y, r2z, tof, revs, prograde, low_path)
     )
 
 
-@njit(cache=True, fastmath=_FM)
+@njit(cache=True, fastmath=_FM, error_model="numpy")
 def _min_tof_one(mu, r1x, r1y, r1z, r2x, r2y, r2z, revs, prograde):
     _, _, _, s, ll, _, _, _, _, _, _ = _geometry(r1x, r1y, r1z, r2x, r2y, r2z, prograde)
     if not (abs(ll) < 1.0 and mu > 0.0):
@@ -249,7 +258,7 @@ def _min_tof_one(mu, r1x, r1y, r1z, r2x, r2y, r2z, revs, prograde):
 def _make_batch(parallel):
     rng = prange if parallel else range
 
-    @njit(cache=True, fastmath=_FM, parallel=parallel)
+    @njit(cache=True, fastmath=_FM, parallel=parallel, error_model="numpy")
     def kernel(mu, r1, r2, tof, revs, prograde, low_path, v1, v2):
         for i in rng(r1.shape[0]):
             a, b, c, d, e, f = lambert_one(
@@ -280,7 +289,7 @@ _batch_parallel = _make_batch(True)
 _PARALLEL_MIN = 512
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def _min_tof_kernel(mu, r1, r2, revs, prograde, out):
     for i in range(r1.shape[0]):
         out[i] = _min_tof_one(
