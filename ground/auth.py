@@ -138,18 +138,20 @@ def seal_tc(
     """
     if not 0 <= auth_seq <= MAX_AUTH_SEQ:
         raise ValueError(f"auth sequence number must be in 0..{MAX_AUTH_SEQ}, got {auth_seq}")
-    placeholder = bytes(app_data) + struct.pack(">HI", key.key_id, auth_seq) + bytes(MAC_LEN)
-    raw = encode_pus_tc(
+    trailer_head = bytes(app_data) + struct.pack(">HI", key.key_id, auth_seq)
+    unsealed = encode_pus_tc(
         apid,
         service,
         subservice,
-        placeholder,
+        trailer_head + bytes(MAC_LEN),
         seq_count=(auth_seq & 0x3FFF) if seq_count is None else seq_count,
         source_id=source_id,
         ack_flags=ack_flags,
-        with_crc=True,
+        with_crc=False,
     )
-    signed_part = raw[: -(MAC_LEN + 2)]
+    # the packet data length must count the CRC that follows: patch it (CCSDS 133.0-B-2 4.1.3.5)
+    data_len = int.from_bytes(unsealed[4:6], "big") + 2
+    signed_part = unsealed[:4] + data_len.to_bytes(2, "big") + unsealed[6:-MAC_LEN]
     body = signed_part + compute_mac(key.secret, signed_part)
     return body + crc16(body).to_bytes(2, "big")
 
@@ -165,9 +167,12 @@ class AuthTrailer:
     signed_part: bytes = field(repr=False)
 
 
-def split_trailer(raw: bytes) -> AuthTrailer:
-    """Split a CRC-checked PUS-C TC into arguments and security trailer (PacketError if short)."""
-    tc = decode_pus_tc(raw, with_crc=True)
+def split_trailer(raw: bytes, check_crc: bool = True) -> AuthTrailer:
+    """Split a PUS-C TC (CRC checked unless told it already was) into arguments and trailer.
+
+    Raises :class:`ground.packets.PacketError` when the packet is short or fails its CRC.
+    """
+    tc = decode_pus_tc(raw, with_crc=True) if check_crc else _decode_checked(raw)
     if len(tc.app_data) < TRAILER_LEN:
         raise PacketError(
             f"TC has {len(tc.app_data)} octets of application data, fewer than the "
@@ -183,6 +188,12 @@ def split_trailer(raw: bytes) -> AuthTrailer:
         args=tc.app_data[:-TRAILER_LEN],
         signed_part=bytes(raw[: total - 2 - MAC_LEN]),
     )
+
+
+def _decode_checked(raw: bytes):
+    """Decode a TC whose CRC the caller has verified, keeping the CRC out of the app data."""
+    tc = decode_pus_tc(raw, with_crc=False)
+    return replace(tc, app_data=tc.app_data[:-2])
 
 
 @dataclass(frozen=True)
@@ -298,7 +309,7 @@ class OnboardVerifier:
                 **ids,
             )
         try:
-            tr = split_trailer(raw)
+            tr = split_trailer(raw, check_crc=False)
         except PacketError as exc:
             return self._reject(request_id, FailureCode.NOT_AUTHENTICATED, str(exc), **ids)
         ids |= {"key_id": tr.key_id, "auth_seq": tr.auth_seq}

@@ -160,7 +160,6 @@ def build_command(
         source_id=source_id,
         ack_flags=ack_flags,
     )
-    header = decode_pus_tc(raw).header
     return Telecommand(
         name=cmd.name,
         apid=cmd.apid,
@@ -169,7 +168,7 @@ def build_command(
         args=cmd.decode_args(app_data),
         auth_seq=auth_seq,
         key_id=key.key_id,
-        seq_count=header.seq_count,
+        seq_count=(auth_seq & 0x3FFF) if seq_count is None else seq_count,
         source_id=source_id,
         raw=raw,
     )
