@@ -112,10 +112,13 @@ class ScaleStatus:
         def fmt(v: float | None) -> str:
             return "no data" if v is None else f"{v:.3g}"
 
+        def when(t: np.datetime64 | None) -> str:
+            return "-" if t is None else f"{np.datetime_as_string(t, unit='m')}Z"
+
         return (
-            f"<{self.scale}{self.level} now ({fmt(self.value)} at {self.time}); "
-            f"peak {self.scale}{self.peak_level} ({fmt(self.peak_value)} at {self.peak_time}) "
-            f"over {self.window_hours:g} h>"
+            f"<{self.scale}{self.level} now ({fmt(self.value)} at {when(self.time)}); "
+            f"peak {self.scale}{self.peak_level} ({fmt(self.peak_value)} at "
+            f"{when(self.peak_time)}) over {self.window_hours:g} h>"
         )
 
 
