@@ -119,11 +119,43 @@ def body_label(body: Any) -> str:
     return resolved.name if isinstance(resolved, SmallBody) else resolved.label
 
 
-def _spice_state(naif_id: int, et: np.ndarray, frame: str, center_id: int) -> np.ndarray:
-    flat = et.reshape(-1)
+def _spkgeo_loop(naif_id: int, flat: np.ndarray, frame: str, center_id: int) -> np.ndarray | None:
+    """Call CSPICE's spkgeo_c per epoch through ctypes with the arguments converted once.
+
+    spiceypy's wrapper converts the frame string and checks errors on every call, which
+    costs more than the lookup itself. Returns None when SPICE signalled an error (the
+    caller then repeats through spiceypy to raise it properly).
+    """
+    import ctypes
+
+    from spiceypy.utils import support_types as stypes
+    from spiceypy.utils.libspicehelper import libspice
+
     out = np.empty((flat.size, 6))
+    targ = ctypes.c_int(naif_id)
+    ref = stypes.string_to_char_p(frame)
+    obs = ctypes.c_int(center_id)
+    buf = (ctypes.c_double * 6)()
+    lt = ctypes.c_double()
+    view = np.ctypeslib.as_array(buf)
+    spkgeo = libspice.spkgeo_c
+    for k in range(flat.size):
+        spkgeo(targ, ctypes.c_double(flat[k]), ref, obs, buf, ctypes.byref(lt))
+        out[k] = view
+    if libspice.failed_c():
+        libspice.reset_c()
+        return None
+    return out
+
+
+def _spice_state(naif_id: int, et: np.ndarray, frame: str, center_id: int) -> np.ndarray:
+    flat = np.ascontiguousarray(et, dtype=float).reshape(-1)
     ensure_kernels()
     with SPICE_LOCK:
+        out = _spkgeo_loop(naif_id, flat, frame, center_id)
+        if out is not None:
+            return out.reshape(et.shape + (6,))
+        out = np.empty((flat.size, 6))
         try:
             for k in range(flat.size):
                 out[k] = spiceypy.spkgeo(naif_id, float(flat[k]), frame, center_id)[0]
