@@ -37,6 +37,7 @@ _EXPORTS: dict[str, str] = {
     "load_trajectory": "ground.contacts",
     "link_budget": "ground.linkbudget",
     "LinkBudget": "ground.linkbudget",
+    "add_data_rates": "ground.linkbudget",
     "MissionKey": "ground.auth",
     "load_key": "ground.auth",
     "seal_tc": "ground.auth",

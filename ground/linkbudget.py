@@ -193,3 +193,33 @@ def link_budget(
         margin_db=margin_db,
         data_rate_bps=float(rate) if scalar else rate,
     )
+
+
+def add_data_rates(table, **kwargs: Any):
+    """Add ``data_rate_{aos,tca,los}`` (bit/s) to a :func:`ground.contacts.contacts` table.
+
+    Each contact uses its own station's antenna and noise figures; ``kwargs`` go
+    to :func:`link_budget` (spacecraft transmitter, frequency, Eb/N0, margin...).
+    """
+    import xarray as xr
+
+    if "station" not in table or "range_tca" not in table:
+        raise ValueError("add_data_rates needs a contacts table (with 'station' and 'range_tca')")
+    n = table.sizes.get("contact", 0)
+    out = table.copy()
+    for tag in ("aos", "tca", "los"):
+        rates = np.full(n, np.nan)
+        for key in set(np.asarray(table["station"].values).tolist()):
+            sel = np.asarray(table["station"].values) == key
+            rates[sel] = link_budget(
+                np.asarray(table[f"range_{tag}"].values)[sel], station=key, **kwargs
+            ).data_rate_bps
+        out[f"data_rate_{tag}"] = xr.DataArray(
+            rates,
+            dims="contact",
+            attrs={
+                "units": "bit/s",
+                "long_name": f"supportable downlink data rate at {tag.upper()}",
+            },
+        )
+    return out

@@ -133,7 +133,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Contact windows (AOS, TCA, LOS) with range, light time and supportable data rate."""
         from ground.contacts import contacts, contacts_to_records
-        from ground.linkbudget import link_budget
+        from ground.linkbudget import add_data_rates
 
         if not trajectory.exists():
             raise FileNotFoundError(f"trajectory file not found: {trajectory}")
@@ -146,11 +146,10 @@ def register(app: typer.Typer) -> None:
             elevation_mask_deg=mask,
             light_time=light_time,
         )
+        table = add_data_rates(table)
         records = contacts_to_records(table)
-        for rec in records:
-            rec["data_rate_bps_tca"] = link_budget(
-                rec["range_km_tca"], station=rec["station"]
-            ).data_rate_bps
+        for rec, rate in zip(records, table["data_rate_tca"].values, strict=True):
+            rec["data_rate_bps_tca"] = float(rate)
         if out is not None:
             if out.suffix.lower() == ".csv":
                 table.to_dataframe().to_csv(out)

@@ -97,3 +97,26 @@ def test_bad_inputs(kwargs, message):
     rng = kwargs.pop("range_km")
     with pytest.raises(ValueError, match=message):
         link_budget(rng, **kwargs)
+
+
+def test_add_data_rates_to_a_contacts_table():
+    import xarray as xr
+
+    from ground.linkbudget import add_data_rates
+
+    table = xr.Dataset(
+        {
+            "station": ("contact", np.array(["kashi", "goldstone", "kashi"], dtype=object)),
+            **{f"range_{t}": ("contact", np.array([1e8, 1e8, 2e8])) for t in ("aos", "tca", "los")},
+        }
+    )
+    out = add_data_rates(table, tx_power_w=40.0)
+    assert out["data_rate_tca"].attrs["units"] == "bit/s"
+    kashi = link_budget(1e8, station="kashi", tx_power_w=40.0).data_rate_bps
+    assert out.data_rate_tca.values[0] == pytest.approx(kashi)
+    assert out.data_rate_tca.values[2] == pytest.approx(kashi / 4)
+    assert out.data_rate_tca.values[1] == pytest.approx(
+        link_budget(1e8, station="goldstone", tx_power_w=40.0).data_rate_bps
+    )
+    with pytest.raises(ValueError, match="needs a contacts table"):
+        add_data_rates(xr.Dataset())
