@@ -127,9 +127,10 @@ def write_lsk(directory: Path | None = None) -> Path:
 def ensure_kernels() -> list[str]:
     """Load kamo's default kernels into this process's pool once, and return the loaded paths.
 
-    Idempotent within a process. In a new process (fork or spawn) the pool is
-    cleared and the default kernels plus every kernel given to :func:`furnish`
-    are loaded afresh.
+    Idempotent within a process. In a forked child the inherited pool is cleared
+    and, as in a spawned process, the default kernels plus every kernel given to
+    :func:`furnish` are loaded afresh. Kernels furnished directly with spiceypy
+    before the first call stay loaded (kamo's are added on top).
     """
     global _loaded_pid
     pid = os.getpid()
@@ -138,7 +139,9 @@ def ensure_kernels() -> list[str]:
     with SPICE_LOCK:
         if _loaded_pid == pid:
             return list(_loaded)
-        spiceypy.kclear()
+        if _loaded_pid is not None:
+            # a forked child: the inherited pool shares file handles with the parent
+            spiceypy.kclear()
         _loaded.clear()
         for path in [str(write_lsk()), str(default_planetary_kernel()), *_user_kernels]:
             spiceypy.furnsh(path)
