@@ -27,6 +27,7 @@ import os
 import random
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -181,10 +182,22 @@ class SWPCClient:
         except Exception as exc:  # the caller's loop must survive anything
             return self._from_cache(spec, url, reason=f"unexpected {type(exc).__name__}: {exc}")
 
-    def fetch_all(self, products: Iterable[str] | None = None) -> dict[str, FetchResult]:
-        """Fetch every default product (or those named); never raises."""
+    def fetch_all(
+        self, products: Iterable[str] | None = None, max_workers: int = 4
+    ) -> dict[str, FetchResult]:
+        """Fetch every default product (or those named) concurrently; never raises.
+
+        Products are fetched on up to ``max_workers`` threads, so one slow product does not
+        hold the others back; the result keeps the order of ``products``.
+        """
         names = list(products) if products is not None else list(self.products)
-        return {name: self.fetch(name) for name in names}
+        for name in names:
+            self._product(name)  # unknown names fail here, before any request
+        if max_workers <= 1 or len(names) <= 1:
+            return {name: self.fetch(name) for name in names}
+        with ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="swpc") as pool:
+            results = list(pool.map(self.fetch, names))
+        return dict(zip(names, results, strict=True))
 
     def cached(self, product: str, max_age_s: float = 900.0) -> FetchResult:
         """The cached copy only, without touching the network (``status="cached"``).
