@@ -296,6 +296,8 @@ class SWPCClient:
             raise _FetchFailed(f"HTTP {response.status_code}")
         content = response.content
         ds = self._parse_bytes(spec, content)
+        if ds.sizes.get("time", 0) == 0 and not spec.allow_empty:
+            raise _FetchFailed("empty product (no rows): keeping the cached copy")
         new_meta = {
             "url": url,
             "etag": response.headers.get("ETag"),

@@ -518,6 +518,8 @@ class Product:
     path: str
     parser: Callable[[Any], xr.Dataset]
     description: str
+    #: An empty array is normal for alerts; for a data product it means an outage upstream.
+    allow_empty: bool = False
 
     def parse(self, data: Any) -> xr.Dataset:
         return self.parser(data)
@@ -540,7 +542,13 @@ PRODUCTS: dict[str, Product] = {
             parse_integral_protons,
             "GOES integral protons",
         ),
-        Product("alerts", "products/alerts.json", parse_alerts, "alerts, watches, warnings"),
+        Product(
+            "alerts",
+            "products/alerts.json",
+            parse_alerts,
+            "alerts, watches, warnings",
+            allow_empty=True,
+        ),
     ]
 }
 

@@ -187,3 +187,13 @@ def test_base_url_without_trailing_slash(swpc_server, tmp_path):
     with SWPCClient(swpc_server.base_url.rstrip("/"), tmp_path) as client:
         assert client.url("kp") == swpc_server.base_url + KP
         assert client.fetch("kp").status == "fresh"
+
+
+def test_empty_data_product_keeps_the_cache_but_empty_alerts_are_normal(swpc_server, tmp_path):
+    with make_client(swpc_server, tmp_path) as client:
+        client.fetch_all(["kp", "alerts"])
+        swpc_server.overrides[KP] = b"[]"
+        swpc_server.overrides[PRODUCTS["alerts"].path] = b"[]"
+        kp, alerts = client.fetch("kp"), client.fetch("alerts")
+    assert kp.stale and "empty product" in kp.reason and kp.dataset.sizes["time"] == 57
+    assert alerts.status == "fresh" and alerts.dataset.sizes["time"] == 0
