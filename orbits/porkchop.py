@@ -370,7 +370,9 @@ def plot_porkchop(
     mark_launch: Any = None,
     title: str | None = None,
 ):
-    """Draw a porkchop in the usual style: C3 contours, time-of-flight lines, optimum marked.
+    """Draw a porkchop in the usual style: C3 contours, time-of-flight lines, optima marked.
+
+    The minimum-C3 cell gets a star, the minimum ``dv_total`` cell a diamond.
 
     Parameters
     ----------
@@ -435,6 +437,21 @@ def plot_porkchop(
         linestyle="none",
         label=f"min C3 {c3[j, i]:.2f} km²/s² ({str(launch[i])[:10]} → {str(arrival[j])[:10]})",
     )
+    if "dv_total" in ds:
+        dv = ds["dv_total"].values.T
+        if np.isfinite(dv).any():
+            j, i = np.unravel_index(np.nanargmin(dv), dv.shape)
+            ax.plot(
+                launch[i],
+                arrival[j],
+                marker="D",
+                color="orange",
+                markeredgecolor="k",
+                markersize=9,
+                linestyle="none",
+                label=f"min Δv {dv[j, i]:.2f} km/s, launch + arrival v∞ "
+                f"({str(launch[i])[:10]} → {str(arrival[j])[:10]})",
+            )
     if mark_launch is not None:
         marks = mark_launch if isinstance(mark_launch, (list, tuple)) else [mark_launch]
         for mark in marks:
