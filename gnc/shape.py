@@ -18,6 +18,7 @@ Example
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numba
@@ -52,25 +53,25 @@ class TriangleMesh:
         object.__setattr__(self, "faces", f)
 
     # --- geometry -------------------------------------------------------------------
-    @property
+    @cached_property
     def triangles(self) -> np.ndarray:
         """Corner coordinates of every face, shape (m, 3, 3)."""
         return self.vertices[self.faces]
 
-    @property
+    @cached_property
     def face_normals(self) -> np.ndarray:
         """Outward unit normals of the faces, shape (m, 3)."""
         t = self.triangles
         n = np.cross(t[:, 1] - t[:, 0], t[:, 2] - t[:, 0])
         return n / np.linalg.norm(n, axis=1, keepdims=True)
 
-    @property
+    @cached_property
     def face_areas(self) -> np.ndarray:
         """Areas of the faces (m^2)."""
         t = self.triangles
         return 0.5 * np.linalg.norm(np.cross(t[:, 1] - t[:, 0], t[:, 2] - t[:, 0]), axis=1)
 
-    @property
+    @cached_property
     def face_centers(self) -> np.ndarray:
         """Centroids of the faces (m)."""
         return self.triangles.mean(axis=1)
@@ -485,3 +486,42 @@ def _mesh_from_cube_grid(grid: np.ndarray) -> TriangleMesh:
             block = block[:, ::-1]
         faces.append(block)
     return TriangleMesh(verts, np.concatenate(faces))
+
+
+def surface_ray(surface, origins, directions):
+    """First hit of rays with a surface given as a mesh or as ellipsoid semi-axes (a, b, c).
+
+    Returns ``(distance (k,), normal (k, 3))``: distance in units of the direction
+    vectors' length (``inf`` on a miss) and the outward unit normal at the hit (NaN on a
+    miss). Single rays ((3,) inputs) give a float and a (3,) normal.
+    """
+    o = np.atleast_2d(np.asarray(origins, dtype=float))
+    d = np.atleast_2d(np.asarray(directions, dtype=float))
+    o, d = np.broadcast_arrays(o, d)
+    single = np.ndim(origins) == 1 and np.ndim(directions) == 1
+    if isinstance(surface, TriangleMesh):
+        dist, face = surface.ray_cast(o, d)
+        normal = np.full(o.shape, np.nan)
+        hit = face >= 0
+        normal[hit] = surface.face_normals[face[hit]]
+    else:
+        axes = np.asarray(surface, dtype=float)
+        if axes.shape != (3,) or np.any(axes <= 0):
+            raise ValueError(f"surface must be a TriangleMesh or three semi-axes, got {surface!r}")
+        oo, dd = o / axes, d / axes
+        a = np.sum(dd * dd, axis=1)
+        b = 2.0 * np.sum(oo * dd, axis=1)
+        c = np.sum(oo * oo, axis=1) - 1.0
+        disc = b * b - 4 * a * c
+        sq = np.sqrt(np.maximum(disc, 0.0))
+        near = (-b - sq) / (2 * a)
+        far = (-b + sq) / (2 * a)
+        t = np.where(near > 0, near, far)
+        ok = (disc >= 0) & (t > 0)
+        dist = np.where(ok, t, np.inf)
+        p = o + d * np.where(ok, t, 0.0)[:, None]
+        g = p / axes**2
+        normal = np.where(ok[:, None], g / np.linalg.norm(g, axis=1, keepdims=True), np.nan)
+    if single:
+        return float(dist[0]), normal[0]
+    return dist, normal
