@@ -240,6 +240,28 @@ def test_radial_hyperbolic_and_very_fast_escape():
     assert _energy(r[0], v[0]) == pytest.approx(_energy(r0, v0), rel=1e-9)
 
 
+def test_strongly_hyperbolic_flyby_from_far_out():
+    # In from ~1000 |a| on a hyperbola, past periapsis and out again: f r0 and
+    # g v0 cancel by ~5 digits here, so the kernel switches to the hyperbolic
+    # anomaly. Reference: the exact state at the final true anomaly from
+    # elements (Kepler's hyperbolic equation), and SPICE conics at its own
+    # (lower) precision on this geometry.
+    a, ecc, inc, raan, argp = -20000.0, 1.6, 0.4, 0.3, 0.2
+    p = a * (1 - ecc**2)
+    nu_lim = np.arccos(-1 / ecc)
+    nu0, nu1 = -0.9995 * nu_lim, 0.999 * nu_lim
+    n_mean = np.sqrt(MU_EARTH / (-a) ** 3)
+    dt = (true_to_mean_anomaly(nu1, ecc) - true_to_mean_anomaly(nu0, ecc)) / n_mean
+    r0, v0 = coe2rv(MU_EARTH, p, ecc, inc, raan, argp, nu0)
+    r_ref, v_ref = coe2rv(MU_EARTH, p, ecc, inc, raan, argp, nu1)
+    r, v = kepler_batch(MU_EARTH, r0, v0, dt)
+    assert np.linalg.norm(r0) > 1000 * abs(a)
+    assert np.linalg.norm(r[0] - r_ref) <= 1e-10 * np.linalg.norm(r_ref)
+    assert np.linalg.norm(v[0] - v_ref) <= 1e-10 * np.linalg.norm(v_ref)
+    state = sp.conics(sp.oscelt(np.r_[r0, v0], 0.0, MU_EARTH), dt)
+    assert np.linalg.norm(state[:3] - r[0]) <= 1e-6 * np.linalg.norm(r_ref)
+
+
 def test_stumpff_series_and_closed_forms_meet():
     for psi in (1.0 - 1e-12, -1.0 + 1e-12, 1.0 + 1e-12, -1.0 - 1e-12):
         s = np.sqrt(abs(psi))
