@@ -168,8 +168,10 @@ def test_cache_dir_resolution(tmp_path, monkeypatch):
     assert default_cache_dir() == tmp_path / "xdg" / "kamo" / "swpc"
     assert str(default_cache_dir()).startswith(platformdirs.user_cache_dir())
     monkeypatch.setenv("KAMO_SWPC_CACHE", str(tmp_path / "env"))
-    assert SWPCClient(cache_dir=None).cache_dir == tmp_path / "env"
-    assert SWPCClient(cache_dir=tmp_path / "arg").cache_dir == tmp_path / "arg"
+    with SWPCClient(cache_dir=None) as client:
+        assert client.cache_dir == tmp_path / "env"
+    with SWPCClient(cache_dir=tmp_path / "arg") as client:
+        assert client.cache_dir == tmp_path / "arg"
 
 
 def test_bad_configuration_is_rejected_at_the_door(tmp_path):
