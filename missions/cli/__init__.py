@@ -42,7 +42,10 @@ _register_commands()
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; bad input ends in one line on stderr and exit code 2, never a traceback."""
     try:
-        app(args=argv, standalone_mode=False)
+        # standalone_mode=False makes click return a command's exit code instead of exiting
+        code = app(args=argv, standalone_mode=False)
+        if isinstance(code, int) and code != 0:
+            sys.exit(code)
     except KamoCLIError as exc:
         err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
         sys.exit(2)
