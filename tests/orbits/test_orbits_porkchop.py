@@ -86,12 +86,12 @@ def test_dla_rla_are_eme2000_angles_of_vinf():
     ds = porkchop(
         "earth", "mars", ("2020-07-20", "2020-07-21"), ("2021-02-01", "2021-02-02"), grid=2
     )
-    from boinor.core.iod import izzo
+    from orbits._lambert import lambert_batch
 
     et1, et2 = float(ds.launch_et[0]), float(ds.arrival_et[0])
     e = state_et("earth", et1)
     m = state_et("mars", et2)
-    v1, _ = izzo(GM_SUN, e[:3], m[:3], et2 - et1, 0, True, True, 35, 1e-10)
+    v1 = lambert_batch(GM_SUN, e[None, :3], m[None, :3], et2 - et1)[0][0]
     vinf_eq = np.asarray(spiceypy.mxv(spiceypy.pxform("ECLIPJ2000", "J2000", 0.0), v1 - e[3:]))
     _, ra, dec = spiceypy.recrad(vinf_eq)
     assert float(ds.dla[0, 0]) == pytest.approx(np.degrees(dec), abs=1e-6)
