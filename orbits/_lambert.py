@@ -30,6 +30,8 @@ __all__ = ["lambert_batch", "lambert_min_tof_batch", "lambert_one"]
 _FM = {"nsz", "arcp", "contract"}
 
 _MAXITER = 20
+# |r1 x r2| / (|r1| |r2|) at or below this: collinear, the transfer plane is undefined
+COLLINEAR_SIN = 1e-12
 _XTOL = 1e-13
 _BATTIN_BAND = 0.01  # |x - 1| below which the hypergeometric series is used
 
@@ -171,7 +173,7 @@ def _geometry(r1x, r1y, r1z, r2x, r2y, r2z, prograde):
     hy = r1z * r2x - r1x * r2z
     hz = r1x * r2y - r1y * r2x
     hn = math.sqrt(hx * hx + hy * hy + hz * hz)
-    if not (n1 > 0.0 and n2 > 0.0 and hn > 1e-14 * n1 * n2):
+    if not (n1 > 0.0 and n2 > 0.0 and hn > COLLINEAR_SIN * n1 * n2):
         return n1, n2, c, s, math.nan, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
     hx /= hn
     hy /= hn

@@ -41,10 +41,6 @@ _KMS = u.km / u.s
 _MU = u.km**3 / u.s**2
 _RAD = u.rad
 
-# |r1 x r2| / (|r1| |r2|) below this: the transfer plane is not defined
-_COLLINEAR_SIN = 1e-10
-
-
 # ---------------------------------------------------------------------------
 # input helpers
 # ---------------------------------------------------------------------------
@@ -173,12 +169,14 @@ def lambert(
     tof_b = np.broadcast_to(tof_v, lead).ravel()
     mu_b = np.broadcast_to(mu_v, lead).ravel()
 
-    if on_failure == "raise":
-        _check_lambert_inputs(mu_b, r1_b, r2_b, tof_b, lead)
     v1, v2 = _lambert.lambert_batch(mu_b, r1_b, r2_b, tof_b, revolutions, prograde, low_path)
     if on_failure == "raise":
+        # the kernel marks every unsolvable row with NaN; only those are diagnosed,
+        # so validation costs nothing on the happy path
         failed = np.isnan(v1[:, 0]) | np.isnan(v2[:, 0])
         if np.any(failed):
+            rows = np.flatnonzero(failed)
+            _check_lambert_inputs(mu_b[rows], r1_b[rows], r2_b[rows], tof_b[rows], lead, rows)
             _raise_lambert_failure(mu_b, r1_b, r2_b, tof_b, failed, lead, revolutions, prograde)
     v1 = _shape_back(v1, lead)
     v2 = _shape_back(v2, lead)
@@ -193,12 +191,13 @@ def _where(flat_index: int, lead: tuple[int, ...]) -> str:
     return f" at index {tuple(int(i) for i in np.unravel_index(flat_index, lead))}"
 
 
-def _check_lambert_inputs(mu, r1, r2, tof, lead) -> None:
+def _check_lambert_inputs(mu, r1, r2, tof, lead, rows) -> None:
+    """Raise for the first bad row among ``rows`` (flat indices of the broadcast input)."""
     bad = ~(tof > 0) | ~np.isfinite(tof)
     if np.any(bad):
         i = int(np.argmax(bad))
         raise ValueError(
-            f"time of flight must be positive, got {float(tof[i])!r} s{_where(i, lead)}; "
+            f"time of flight must be positive, got {float(tof[i])!r} s{_where(rows[i], lead)}; "
             "arrival must come after departure"
         )
     for name, r in (("r1", r1), ("r2", r2)):
@@ -208,17 +207,17 @@ def _check_lambert_inputs(mu, r1, r2, tof, lead) -> None:
             i = int(np.argmax(bad))
             raise ValueError(
                 f"{name} must be a finite, non-zero position (km), got {r[i].tolist()}"
-                f"{_where(i, lead)}"
+                f"{_where(rows[i], lead)}"
             )
     n1 = np.linalg.norm(r1, axis=-1)
     n2 = np.linalg.norm(r2, axis=-1)
     sin_angle = np.linalg.norm(np.cross(r1, r2), axis=-1) / (n1 * n2)
-    bad = sin_angle < _COLLINEAR_SIN
+    bad = ~(sin_angle > _lambert.COLLINEAR_SIN)
     if np.any(bad):
         i = int(np.argmax(bad))
         angle = np.degrees(np.arccos(np.clip(np.dot(r1[i], r2[i]) / (n1[i] * n2[i]), -1, 1)))
         raise ValueError(
-            f"r1 and r2 are collinear (transfer angle {angle:.6f} deg){_where(i, lead)}: the "
+            f"r1 and r2 are collinear (transfer angle {angle:.6f} deg){_where(rows[i], lead)}: the "
             "transfer plane is undefined for a 0 or 180 degree transfer; move one end point "
             "out of line (a different date) or split the transfer"
         )
@@ -300,12 +299,13 @@ def propagate_kepler(mu: Any, r: Any, v: Any, dt: Any) -> tuple[Any, Any]:
         ) from None
     r_b = np.broadcast_to(r_v, lead + (3,)).reshape(-1, 3)
     v_b = np.broadcast_to(v_v, lead + (3,)).reshape(-1, 3)
-    _check_radius(r_b, "r")
-    if np.any(~np.isfinite(v_b)):
-        raise ValueError("v must be finite (km/s)")
     r_out, v_out = _kepler.kepler_batch(
         np.broadcast_to(mu_v, lead).ravel(), r_b, v_b, np.broadcast_to(dt_v, lead).ravel()
     )
+    failed = np.isnan(r_out[:, 0])
+    if np.any(failed):  # the kernel returns NaN rows for a zero radius or NaN input
+        _check_radius(r_b[failed], "r")
+        raise ValueError("v must be finite (km/s)")
     r_out = _shape_back(r_out, lead)
     v_out = _shape_back(v_out, lead)
     if q_mu or q_r or q_v or q_t:
