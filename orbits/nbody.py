@@ -35,7 +35,9 @@ Face (Quantity/Time/ISO in, xarray out): :func:`propagate`.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import inspect
 import math
 import os
 import pickle
@@ -50,6 +52,7 @@ import numpy as np
 
 from orbits.constants import AU_KM, GM_SUN
 from orbits.planets_fit import (
+    _SEG_S,
     DEFAULT_BODIES,
     PlanetFit,
     check_bodies,
@@ -290,7 +293,7 @@ class NBodyResult:
         for a, b, c_out in self._pieces:
             mask = (flat >= min(a, b)) & (flat <= max(a, b))
             if mask.any():
-                vals = np.asarray(c_out((flat[mask] - self._t_ref) / _T))
+                vals = np.asarray(c_out((flat[mask] - self._t_ref) / _T))[:, :7]
                 out[mask, : vals.shape[-1]] = vals
         if np.isnan(out[:, :6]).any():
             raise ValueError("epochs outside the propagated span asked of the dense output")
@@ -316,12 +319,14 @@ def _from_canonical(state: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class _Layout:
-    """Where things are in heyoka's parameter vector."""
+    """Where things are in heyoka's state and parameter vectors."""
 
-    n_planet_pars: int  # par[0] = segment offset, then channel coefficients
+    n_planet_pars: int  # one offset per channel and axis
     srp: int  # index of the SRP constant (or -1)
     thrust: int  # first of 3 thrust components, then mass flow (or -1)
     npars: int
+    n_core: int  # 6, or 7 with the mass ratio
+    n_poly: int  # polynomial-chain states after the core
 
 
 @dataclass(frozen=True)
@@ -343,22 +348,6 @@ class _EventRecorder:
         self.log.append((float(time), int(d_sgn), np.array(ta.d_output, copy=True)))
 
 
-def _horner(hy, xs, first_par: int, degree: int, scale: float):
-    e = hy.par[first_par + degree] * scale
-    for j in range(degree - 1, -1, -1):
-        e = hy.par[first_par + j] * scale + xs * e
-    return e
-
-
-def _horner_derivative(hy, xs, first_par: int, degree: int, scale: float):
-    if degree == 0:
-        return hy.expression(0.0)
-    e = hy.par[first_par + degree] * (degree * scale)
-    for j in range(degree - 1, 0, -1):
-        e = hy.par[first_par + j] * (j * scale) + xs * e
-    return e
-
-
 def _build_system(
     channel_degrees: tuple[int, ...],
     weights: np.ndarray,
@@ -368,25 +357,42 @@ def _build_system(
     spacecraft: bool,
     events: tuple[_EventSpec, ...],
 ):
+    """heyoka ODE system, parameter layout and events for one force model.
+
+    A fitted channel ``p(x)`` (a polynomial of degree ``d`` in the segment's local
+    time ``x``) enters as ``offset + q_0`` where ``q_j = p^(j)(x)/j!`` (less the
+    offset for ``j = 0``) are extra state variables obeying the linear chain
+    ``q_j' = (j+1) x' q_{j+1}``, ``q_d' = 0``. Their Taylor coefficients cost a
+    copy each, where evaluating the polynomial inside the expression costs ``d``
+    series products per step (eight times slower for the full model). At each
+    segment start the chain is reloaded with the next segment's coefficients and
+    the offsets (parameters).
+    """
     import heyoka as hy
 
+    n_core = 7 if spacecraft else 6
+    n_poly = sum(3 * (d + 1) for d in channel_degrees)
     names = ["x", "y", "z", "vx", "vy", "vz"] + (["m"] if spacecraft else [])
+    names += [f"q{i}" for i in range(n_poly)]
     v = hy.make_vars(*names)
     x, y, z, vx, vy, vz = v[:6]
-    inv_h = 2.0 * _T / (86400.0 * 16.0)
-    xs = hy.time * inv_h - hy.par[0]
-    ip = 1 if channel_degrees else 0
+    q = v[n_core:]
+    inv_h = 2.0 * _T / _SEG_S
+    chain = []
     chan_pos, chan_vel = [], []
+    iq = 0
     for c, degree in enumerate(channel_degrees):
-        is_acc = has_indirect and c == len(channel_degrees) - 1
-        scale = 1.0 / (_A if is_acc else AU_KM)
         comps, dcomps = [], []
-        for _ in range(3):
-            comps.append(_horner(hy, xs, ip, degree, scale))
-            dcomps.append(_horner_derivative(hy, xs, ip, degree, scale * inv_h))
-            ip += degree + 1
+        for i in range(3):
+            comps.append(hy.par[3 * c + i] + q[iq] * (1.0 / _CHAIN_SCALE))
+            dcomps.append((inv_h / _CHAIN_SCALE) * q[iq + 1] if degree >= 1 else hy.expression(0.0))
+            for j in range(degree + 1):
+                rhs = (inv_h * (j + 1)) * q[iq + j + 1] if j < degree else hy.expression(0.0)
+                chain.append((q[iq + j], rhs))
+            iq += degree + 1
         chan_pos.append(comps)
         chan_vel.append(dcomps)
+    ip = 3 * len(channel_degrees)
     n_planet_pars = ip
 
     def combo(row, table):
@@ -425,6 +431,7 @@ def _build_system(
     sys = [(x, vx), (y, vy), (z, vz), (vx, acc[0]), (vy, acc[1]), (vz, acc[2])]
     if spacecraft:
         sys.append((v[6], -hy.par[thrust + 3]))
+    sys += chain
 
     nt_events = []
     for spec in events:
@@ -438,11 +445,56 @@ def _build_system(
             expr = dx * dx + dy * dy + dz * dz - spec.radius_can**2
             direction = hy.event_direction.any
         nt_events.append(hy.nt_event(expr, _EventRecorder(), direction=direction))
-    layout = _Layout(n_planet_pars, srp, thrust, ip)
+    layout = _Layout(n_planet_pars, srp, thrust, ip, n_core, n_poly)
     return sys, layout, nt_events
 
 
+#: The chain states are stored multiplied by this, so that their Taylor coefficients
+#: (exact: a polynomial is integrated exactly when its degree is at most the Taylor
+#: order) do not steer heyoka's step-size control, which must follow the spacecraft.
+_CHAIN_SCALE = 1e-8
+
+
+@functools.cache
+def _shift_matrix(degree: int, x: float) -> np.ndarray:
+    """S with ``b = a @ S``: Taylor coefficients at ``x`` of the polynomial with monomial coeffs a."""
+    out = np.zeros((degree + 1, degree + 1))
+    for m in range(degree + 1):
+        for j in range(m + 1):
+            out[m, j] = math.comb(m, j) * float(x) ** (m - j)
+    return out
+
+
+def _chain_state(fit: PlanetFit, k: int, x: float) -> tuple[np.ndarray, np.ndarray]:
+    """Offsets (3 per channel) and chain states for segment k started at local time x."""
+    offsets, states = [], []
+    for c, coef in enumerate(fit.coeffs):
+        scale = 1.0 / (_A if (fit.has_indirect and c == len(fit.coeffs) - 1) else AU_KM)
+        b = (coef[k] @ _shift_matrix(coef.shape[-1] - 1, float(x))) * scale  # (3, d+1)
+        offsets.append(b[:, 0].copy())
+        b[:, 0] = 0.0
+        states.append(b.ravel() * _CHAIN_SCALE)
+    if not offsets:
+        return np.empty(0), np.empty(0)
+    return np.concatenate(offsets), np.concatenate(states)
+
+
+def _chain_tables(fit: PlanetFit, side: float) -> tuple[np.ndarray, np.ndarray]:
+    """Offsets and chain states at every segment's start (side=-1) or end (side=+1), cached."""
+    key = ("chain", side)
+    hit = fit.cache.get(key)
+    if hit is None:
+        rows = [_chain_state(fit, k, side) for k in range(fit.nseg)]
+        hit = (np.array([r[0] for r in rows]), np.array([r[1] for r in rows]))
+        fit.cache[key] = hit
+    return hit
+
+
 _CACHE: dict[tuple, tuple[Any, _Layout, threading.Lock]] = {}
+#: Changes whenever the code that builds the ODE changes, so stale pickles are never loaded.
+_BUILD_FINGERPRINT = hashlib.sha256(
+    (inspect.getsource(_build_system) + repr(_CHAIN_SCALE) + repr(_T)).encode()
+).hexdigest()[:16]
 _CACHE_LOCK = threading.Lock()
 
 
@@ -472,7 +524,8 @@ def _integrator(
         return hit
     key_src = repr(
         (
-            "kamo-nbody-v1",
+            "kamo-nbody-v2",
+            _BUILD_FINGERPRINT,
             hy.__version__,
             platform.machine(),
             hy.recommended_simd_size(),
@@ -532,30 +585,6 @@ def _integrator(
         entry = (ta, layout, threading.Lock())
         _CACHE[mem_key] = entry
         return entry
-
-
-def _planet_par_table(fit: PlanetFit, layout: _Layout) -> np.ndarray:
-    """Per segment, the planet part of the parameter vector: offset then coefficients.
-
-    The integrator's time origin is the fit's first segment edge, so the table
-    depends on the fit alone and is cached on it.
-    """
-    key = ("par_table", layout.n_planet_pars)
-    hit = fit.cache.get(key)
-    if hit is not None:
-        return hit
-    table = np.empty((fit.nseg, layout.n_planet_pars))
-    fit.cache[key] = table
-    if layout.n_planet_pars == 0:
-        return table
-    table[:, 0] = 2.0 * np.arange(fit.nseg) + 1.0
-    ip = 1
-    for coef in fit.coeffs:
-        d1 = coef.shape[-1]
-        for i in range(3):
-            table[:, ip : ip + d1] = coef[:, i, :]
-            ip += d1
-    return table
 
 
 def _breakpoints(fit: PlanetFit, et0: float, et1: float, burns: Sequence[FiniteBurn]) -> np.ndarray:
@@ -679,7 +708,6 @@ def propagate_et(
     specs = _event_specs(fit, names, tracked)
     ta, layout, lock = _integrator(fit, spacecraft is not None, specs, force.tol, compact=compact)
     anchor = fit.et_start  # integrator time is (et - anchor) / T
-    table = _planet_par_table(fit, layout)
 
     y0 = _to_canonical(state0)
     if spacecraft is not None:
@@ -701,18 +729,22 @@ def propagate_et(
         for ev in nt_events:
             ev.callback.log.clear()
         ta.time = (et0 - anchor) / _T
-        ta.state[:] = y0
+        state = ta.state
+        state[: layout.n_core] = y0
         pars = ta.pars
         pars[:] = 0.0
+        current_k = None
         if spacecraft is not None and spacecraft.area_m2 > 0.0:
             k_srp = SRP_PRESSURE_1AU * spacecraft.cr * spacecraft.area_m2 / spacecraft.mass_kg
             pars[layout.srp] = k_srp / 1000.0 * AU_KM**2 / GM_SUN
         a = et0
         for i, b in enumerate(bps):
             mid = 0.5 * (a + b)
-            if layout.n_planet_pars:
+            if layout.n_poly:
                 k = min(int(mid // fit.segment_s) - fit.k0, fit.nseg - 1)
-                pars[: layout.n_planet_pars] = table[k]
+                if k != current_k:
+                    _load_segment(state, pars, fit, layout, k, a, current_k is None, sign)
+                    current_k = k
             if spacecraft is not None:
                 _set_thrust(pars, layout, burns, mid, spacecraft.mass_kg)
             here = (
@@ -738,10 +770,11 @@ def propagate_et(
                     pieces.append((a, b, c_out))
                     step_t.append(np.asarray(c_out.times[1:]))
                 if interior.size:
-                    results[interior] = c_out(t_out[interior])
+                    results[interior] = np.asarray(c_out(t_out[interior]))[:, : layout.n_core]
             if here.size > interior.size:
-                results[here[et_out[here] == b]] = ta.state
+                results[here[et_out[here] == b]] = state[: layout.n_core]
             a = b
+        t_end = ta.time
         logs = [list(ev.callback.log) for ev in nt_events]
     events_out = _collect_events(fit, specs, logs, anchor, et0)
     states = _from_canonical(results)
@@ -752,10 +785,29 @@ def propagate_et(
         mass_kg=mass,
         events=events_out,
         nsteps=nsteps,
-        step_et=anchor + np.concatenate(step_t + [[ta.time]]) * _T,
+        step_et=anchor + np.concatenate(step_t + [[t_end]]) * _T,
         _pieces=pieces,
         _t_ref=anchor,
     )
+
+
+def _load_segment(
+    state, pars, fit: PlanetFit, layout: _Layout, k: int, et_a: float, first: bool, sign: float
+) -> None:
+    """Load segment k's offsets (parameters) and polynomial-chain states at the piece start.
+
+    ``state`` and ``pars`` are heyoka's arrays, 1-D (scalar) or (n, batch) (batch).
+    """
+    if first:
+        x = (et_a - (fit.k0 + k + 0.5) * fit.segment_s) / (0.5 * fit.segment_s)
+        offsets, chain = _chain_state(fit, k, x)
+    else:
+        offsets_t, chain_t = _chain_tables(fit, -1.0 if sign > 0 else 1.0)
+        offsets, chain = offsets_t[k], chain_t[k]
+    if state.ndim == 2:
+        offsets, chain = offsets[:, None], chain[:, None]
+    pars[: layout.n_planet_pars] = offsets
+    state[layout.n_core :] = chain
 
 
 def _set_thrust(pars, layout: _Layout, burns, mid: float, mass0_kg: float) -> None:
@@ -816,40 +868,65 @@ def propagate_batch_et(
         raise ValueError("output epochs must all lie on one side of et0")
     et1 = float(et_out[np.argmax(np.abs(et_out - et0))])
     fit = fit_planets(force.bodies, min(et0, et1), max(et0, et1))
-    batch = hy.recommended_simd_size()
+    # Four lanes, not the 8 AVX-512 would allow: with the full force model, eight lanes of
+    # Taylor coefficients overflow the L2 cache and run 5x slower per state (measured).
+    batch = min(hy.recommended_simd_size(), 4)
     ta, layout, lock = _integrator(fit, False, (), force.tol, batch=batch, compact=compact)
-    table = _planet_par_table(fit, layout)
     anchor = fit.et_start
     n = states0.shape[0]
     npad = -(-n // batch) * batch
     y0 = _to_canonical(np.concatenate([states0, np.repeat(states0[-1:], npad - n, axis=0)]))
     out = np.empty((npad, et_out.size, 6))
     bps = _breakpoints(fit, et0, et1, ())
+    sign = 1.0 if et1 >= et0 else -1.0
+    # the plan is the same for every group of lanes: work it out once
+    plan = []
+    a, current_k = et0, None
+    for b in bps:
+        load = None
+        if layout.n_poly:
+            k = min(int((0.5 * (a + b)) // fit.segment_s) - fit.k0, fit.nseg - 1)
+            if k != current_k:
+                if current_k is None:
+                    x = (a - (fit.k0 + k + 0.5) * fit.segment_s) / (0.5 * fit.segment_s)
+                    offsets, chain = _chain_state(fit, k, x)
+                else:
+                    tables = _chain_tables(fit, -1.0 if sign > 0 else 1.0)
+                    offsets, chain = tables[0][k], tables[1][k]
+                load = (offsets[:, None], chain[:, None])
+                current_k = k
+        inside = np.flatnonzero((min(a, b) < et_out) & (et_out < max(a, b)))
+        exact = np.flatnonzero(et_out == b)
+        plan.append(((b - anchor) / _T, load, inside, exact))
+        a = b
+    t_start = (et0 - anchor) / _T
+    at_start = np.flatnonzero(et_out == et0)
     with lock:
+        state, pars = ta.state, ta.pars
         for start in range(0, npad, batch):
-            ta.set_time((et0 - anchor) / _T)
-            ta.state[:] = y0[start : start + batch].T
-            out[start : start + batch, et_out == et0] = y0[start : start + batch, None, :]
-            a = et0
-            for b in bps:
-                mid = 0.5 * (a + b)
-                k = min(int(np.floor(mid / fit.segment_s)) - fit.k0, fit.nseg - 1)
-                if layout.n_planet_pars:
-                    ta.pars[: layout.n_planet_pars] = table[k][:, None]
-                inside = (np.minimum(a, b) < et_out) & (et_out < np.maximum(a, b))
-                res = ta.propagate_until((b - anchor) / _T, c_output=bool(inside.any()))
-                for outcome, *_ in ta.propagate_res:
-                    if outcome != type(outcome).time_limit:
-                        raise RuntimeError(f"heyoka batch stopped with {outcome}")
-                if inside.any():
-                    c_out = res[0]
+            lanes = slice(start, start + batch)
+            ta.set_time(t_start)
+            state[:6] = y0[lanes].T
+            out[lanes, at_start] = y0[lanes, None, :]
+            for t_b, load, inside, exact in plan:
+                if load is not None:
+                    pars[: layout.n_planet_pars] = load[0]
+                    state[layout.n_core :] = load[1]
+                if inside.size:
+                    c_out = ta.propagate_until(t_b, c_output=True)[0]
                     tt = np.repeat(((et_out[inside] - anchor) / _T)[:, None], batch, axis=1)
-                    vals = c_out(tt)  # (k, 6, batch)
-                    out[start : start + batch, inside] = np.transpose(vals, (2, 0, 1))
-                exact = et_out == b
-                if exact.any():
-                    out[start : start + batch, exact] = ta.state.T[:, None, :]
-                a = b
+                    vals = np.asarray(c_out(tt))[:, :6, :]  # (k, 6, batch)
+                    out[lanes, inside] = np.transpose(vals, (2, 0, 1))
+                else:
+                    ta.propagate_until(t_b)
+                if exact.size:
+                    out[lanes, exact] = state[:6].T[:, None, :]
+    if not np.all(np.isfinite(out[:n])):
+        bad = int(np.flatnonzero(~np.isfinite(out[:n]).all(axis=(1, 2)))[0])
+        raise RuntimeError(
+            f"heyoka batch propagation of state {bad} became non-finite (a collision with the "
+            "Sun or a planet?)"
+        )
     return _from_canonical(out[:n])
 
 
