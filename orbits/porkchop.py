@@ -1,6 +1,6 @@
 """Porkchop plots: launch energy and arrival speed over a grid of launch and arrival dates.
 
-:func:`porkchop` solves one Lambert problem (Izzo, :func:`orbits._lambert.lambert_one`)
+:func:`porkchop` solves one Lambert problem (Izzo, :func:`orbits._lambert.lambert_batch`)
 for every pair of launch and arrival dates and returns an ``xarray.Dataset`` over
 ``(launch, arrival)``:
 
@@ -23,8 +23,10 @@ of J2000 frame (EME2000, SPICE "J2000"), as launch-vehicle documents quote it.
 Cells without a solution (time of flight <= 0 or shorter than ``min_tof_days``,
 no Lambert solution) are NaN; the function never raises for them.
 
-The grid is one numba-parallel pass (:mod:`orbits._porkchop`) over Izzo's solver
-(:func:`orbits._lambert.lambert_one`). Ephemerides are evaluated only at the grid's unique launch and arrival epochs
+The feasible cells are solved in one call of the batched Izzo solver
+(:func:`orbits._lambert.lambert_batch`, numba-parallel) and reduced to the variables
+above by a small numba kernel (:mod:`orbits._porkchop`). Ephemerides are evaluated
+only at the grid's unique launch and arrival epochs
 (n + m calls, not n * m), so a 300 x 300 porkchop costs 600 ephemeris lookups and
 90,000 Lambert solves.
 
@@ -241,7 +243,7 @@ def porkchop(
         "revolutions": ",".join(f"{r}{'' if r == 0 else ('L' if p else 'H')}" for r, p in families),
         "prograde": int(bool(prograde)),
         "selected_by": select if len(families) > 1 else "single family",
-        "lambert_solver": "Izzo (2015), orbits._lambert.lambert_one",
+        "lambert_solver": "Izzo (2015), orbits._lambert.lambert_batch",
     }
     return xr.Dataset(data_vars, coords=coords, attrs=attrs)
 
