@@ -28,6 +28,7 @@ floats), and CRCs are verified in parallel.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 import numba
@@ -333,44 +334,52 @@ def _bits_at(buf, b, shift, w):
     return acc
 
 
-@numba.njit(cache=True)
-def _extract_kernel(buf, starts, offsets, widths, signed, out):
-    """out[j, i] = raw bits of field j of packet i (sign-extended where signed).
+@numba.njit(cache=True, nogil=True)
+def _extract_kernel(buf, starts, offsets, widths, signed, out, lo, hi):
+    """out[j, i] = raw bits of field j of packet i, for i in [lo, hi) (sign-extended where signed).
 
-    Field-major, with straight-line loads for octet-aligned 8/16/32/64-bit fields.
+    Packet-major, so each packet's octets are read from memory once; octet-aligned
+    8/16/32/64-bit fields take straight-line loads, anything else a bit-level read.
     """
-    m = starts.shape[0]
-    for j in range(offsets.shape[0]):
-        off = offsets[j]
-        w = widths[j]
-        boff = off >> 3
-        shift = off & 7
-        row = out[j]
-        if shift == 0 and w == 8:
-            for i in range(m):
-                row[i] = buf[starts[i] + boff]
-        elif shift == 0 and w == 16:
-            for i in range(m):
-                b = starts[i] + boff
-                row[i] = (np.int64(buf[b]) << 8) | buf[b + 1]
-        elif shift == 0 and w == 32:
-            for i in range(m):
-                b = starts[i] + boff
-                row[i] = (
+    nf = offsets.shape[0]
+    mode = np.zeros(nf, dtype=np.int64)
+    boff = offsets >> 3
+    shift = offsets & 7
+    half = np.zeros(nf, dtype=np.int64)
+    full = np.zeros(nf, dtype=np.int64)
+    for j in range(nf):
+        if shift[j] == 0:
+            w = widths[j]
+            mode[j] = 1 if w == 8 else 2 if w == 16 else 3 if w == 32 else 4 if w == 64 else 0
+        if signed[j] and widths[j] < 64:
+            half[j] = np.int64(1) << (widths[j] - 1)
+            full[j] = np.int64(1) << widths[j]
+    for i in range(lo, hi):
+        s = starts[i]
+        for j in range(nf):
+            b = s + boff[j]
+            md = mode[j]
+            if md == 2:
+                v = (np.int64(buf[b]) << 8) | buf[b + 1]
+            elif md == 3:
+                v = (
                     (np.int64(buf[b]) << 24)
                     | (np.int64(buf[b + 1]) << 16)
                     | (np.int64(buf[b + 2]) << 8)
                     | buf[b + 3]
                 )
-        else:
-            for i in range(m):
-                row[i] = np.int64(_bits_at(buf, starts[i] + boff, shift, w))
-        if signed[j] and w < 64:
-            half = np.int64(1) << (w - 1)
-            full = np.int64(1) << w
-            for i in range(m):
-                if row[i] >= half:
-                    row[i] -= full
+            elif md == 1:
+                v = np.int64(buf[b])
+            elif md == 4:
+                acc = np.uint64(0)
+                for t in range(8):
+                    acc = (acc << np.uint64(8)) | np.uint64(buf[b + t])
+                v = np.int64(acc)
+            else:
+                v = np.int64(_bits_at(buf, b, shift[j], widths[j]))
+            if full[j] != 0 and v >= half[j]:
+                v -= full[j]
+            out[j, i] = v
 
 
 def frame_segments(
@@ -445,7 +454,8 @@ def extract_fields(
     signed = np.array([f.parameter.kind == "int" for f in fields], dtype=np.bool_)
     out = np.empty((len(fields), starts.shape[0]), dtype=np.int64)
     if starts.shape[0]:
-        _extract_kernel(arr, starts.astype(np.int64), offsets, widths, signed, out)
+        st = np.asarray(starts, dtype=np.int64)
+        _run_chunked(_extract_kernel, st.shape[0], arr, st, offsets, widths, signed, out)
     result = {}
     for f, row in zip(fields, out, strict=True):
         p = f.parameter
@@ -453,8 +463,13 @@ def extract_fields(
             result[f.name] = (
                 row.astype(np.uint32).view(np.float32) if p.bits == 32 else row.view(np.float64)
             )
+        elif p.kind == "bool":
+            result[f.name] = row.astype(bool)
+        elif p.bits == 64 and p.kind != "int":
+            result[f.name] = row.view(np.uint64)
         else:
-            result[f.name] = row.astype(p.raw_dtype)
+            # integers stay int64 here (cheap); decommutation narrows them to raw_dtype
+            result[f.name] = row
     return result
 
 
@@ -488,17 +503,15 @@ def seq_gaps(apids: np.ndarray, seqs: np.ndarray) -> dict[int, tuple[int, int]]:
     return {int(a): (int(count[a]), int(missing[a])) for a in np.flatnonzero(count)}
 
 
-@numba.njit(cache=True)
-def _header_kernel(buf, starts, lengths, d_apid, d_svc, d_sub, d_len):
-    m = starts.shape[0]
-    apid = np.empty(m, dtype=np.uint16)
-    seq = np.empty(m, dtype=np.uint16)
-    flags = np.empty(m, dtype=np.uint8)
-    svc = np.zeros(m, dtype=np.uint8)
-    sub = np.zeros(m, dtype=np.uint8)
-    tid = np.full(m, -1, dtype=np.int16)
+@numba.njit(cache=True, nogil=True)
+def _header_kernel(
+    buf, starts, lengths, d_apid, d_svc, d_sub, d_len, has_crc, check_crc, t8, out, lo, hi
+):
+    """Headers, packet type and (where the dictionary promises one) the CRC, in one pass,
+    for packets [lo, hi); ``out`` = (apid, seq, flags, svc, sub, tid, crc_ok) arrays."""
+    apid, seq, flags, svc, sub, tid, crc_ok = out
     nd = d_apid.shape[0]
-    for i in range(m):
+    for i in range(lo, hi):
         s = starts[i]
         b0 = buf[s]
         a = ((np.int64(b0) & 7) << 8) | buf[s + 1]
@@ -519,7 +532,76 @@ def _header_kernel(buf, starts, lengths, d_apid, d_svc, d_sub, d_len):
                 if d_svc[d] < 0 or (d_svc[d] == sv and d_sub[d] == sb):
                     tid[i] = d
                     break
-    return apid, seq, flags, svc, sub, tid
+        if check_crc and has_crc[a] == 1:
+            crc = np.int64(0xFFFF)
+            j = s
+            end = s + lengths[i]
+            while j + 8 <= end:
+                x0 = (crc >> 8) ^ np.int64(buf[j])
+                x1 = (crc & 0xFF) ^ np.int64(buf[j + 1])
+                crc = (
+                    t8[7, x0]
+                    ^ t8[6, x1]
+                    ^ t8[5, buf[j + 2]]
+                    ^ t8[4, buf[j + 3]]
+                    ^ t8[3, buf[j + 4]]
+                    ^ t8[2, buf[j + 5]]
+                    ^ t8[1, buf[j + 6]]
+                    ^ t8[0, buf[j + 7]]
+                )
+                j += 8
+            while j < end:
+                crc = ((crc << 8) & 0xFFFF) ^ t8[0, ((crc >> 8) ^ np.int64(buf[j])) & 0xFF]
+                j += 1
+            crc_ok[i] = crc == 0
+
+
+# Large batches are split across threads (the kernels release the GIL); on a busy
+# machine ``KAMO_BULK_THREADS=1`` keeps them on one.
+PARALLEL_MIN_PACKETS = 200_000
+
+
+def _run_chunked(kernel, n: int, *args) -> None:
+    threads = int(os.environ.get("KAMO_BULK_THREADS", "0") or 0) or min(4, os.cpu_count() or 1)
+    if n < PARALLEL_MIN_PACKETS or threads <= 1:
+        kernel(*args, 0, n)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    bounds = np.linspace(0, n, threads + 1).astype(np.int64)
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(lambda k: kernel(*args, int(bounds[k]), int(bounds[k + 1])), range(threads)))
+
+
+def header_fields(arr, starts, lengths, dictionary, tables, check_crc: bool):
+    """(apid, seq, flags, service, subservice, type index, crc_ok) for packets at ``starts``."""
+    m = starts.shape[0]
+    out = (
+        np.empty(m, dtype=np.uint16),
+        np.empty(m, dtype=np.uint16),
+        np.empty(m, dtype=np.uint8),
+        np.zeros(m, dtype=np.uint8),
+        np.zeros(m, dtype=np.uint8),
+        np.full(m, -1, dtype=np.int16),
+        np.ones(m, dtype=np.bool_),
+    )
+    d_apid, d_svc, d_sub, d_len = _def_arrays(dictionary)
+    _run_chunked(
+        _header_kernel,
+        m,
+        arr,
+        starts,
+        lengths,
+        d_apid,
+        d_svc,
+        d_sub,
+        d_len,
+        tables.has_crc,
+        check_crc,
+        SLICE8,
+        out,
+    )
+    return out
 
 
 @dataclass
@@ -616,22 +698,15 @@ def decode_segments(
     """Second half of :func:`decode_bytes`: CRCs, headers, dispatch by type, field extraction."""
     tables = tables or FramingTables.from_dictionary(dictionary)
     defs = list(dictionary.packets) if dictionary is not None else []
-    d_apid, d_svc, d_sub, d_len = _def_arrays(dictionary)
     pk = np.flatnonzero(kinds == PACKET)
-    apid, seq, flags, svc, sub, tid = _header_kernel(
-        arr, starts[pk], lengths[pk], d_apid, d_svc, d_sub, d_len
+    check = bool(verify_crc and dictionary is not None)
+    apid, seq, flags, svc, sub, tid, ok = header_fields(
+        arr, starts[pk], lengths[pk], dictionary, tables, check
     )
-    if verify_crc and dictionary is not None:
-        need = np.flatnonzero(tables.has_crc[apid] == 1)
-        ok = verify_crcs(arr, starts[pk[need]], lengths[pk[need]])
-        if not ok.all():
-            kinds = kinds.copy()
-            kinds[pk[need[~ok]]] = BAD_CRC
-            keep = np.ones(pk.size, dtype=bool)
-            keep[need[~ok]] = False
-            pk, apid, seq, flags, svc, sub, tid = (
-                x[keep] for x in (pk, apid, seq, flags, svc, sub, tid)
-            )
+    if not ok.all():
+        kinds = kinds.copy()
+        kinds[pk[~ok]] = BAD_CRC
+        pk, apid, seq, flags, svc, sub, tid = (x[ok] for x in (pk, apid, seq, flags, svc, sub, tid))
     result = BulkResult(arr, starts, lengths, kinds, dictionary)
     result.headers = {
         "apid": apid,

@@ -96,14 +96,20 @@ def tai_minus_utc(tai58) -> np.ndarray:
     if _LEAPS is None:
         _LEAPS = _leap_table()
     starts, values = _LEAPS
-    idx = np.searchsorted(starts, np.asarray(tai58, dtype=np.float64), side="right") - 1
+    t = np.asarray(tai58, dtype=np.float64)
+    if t.size > 16:
+        # common case: the whole batch lies between two leap seconds
+        lo, hi = np.searchsorted(starts, [t.min(), t.max()], side="right") - 1
+        if lo == hi:
+            return np.full(t.shape, values[max(lo, 0)])
+    idx = np.searchsorted(starts, t, side="right") - 1
     return values[np.clip(idx, 0, len(values) - 1)]
 
 
 def tai58_ns_to_utc64(tai58_ns) -> np.ndarray:
     """Integer TAI nanoseconds since 1958 -> ``datetime64[ns]`` UTC (exact to the nanosecond)."""
     ns = np.asarray(tai58_ns, dtype=np.int64)
-    dat = tai_minus_utc(ns / 1e9).astype(np.int64) * 1_000_000_000
+    dat = tai_minus_utc(ns * 1e-9).astype(np.int64) * 1_000_000_000
     unix_ns = ns - dat - UNIX_EPOCH_TAI58 * 1_000_000_000
     return unix_ns.astype("datetime64[ns]")
 

@@ -150,7 +150,7 @@ def packet_dataset(
     eng_values: dict[str, np.ndarray] = {}
     for f in pdef.user_fields:
         p = f.parameter
-        raw = fields[f.name]
+        raw = np.asarray(fields[f.name]).astype(p.raw_dtype, copy=False)
         attrs = {"long_name": p.description or p.name, "units": p.unit or "1"}
         if p.kind == "enum":
             attrs["flag_values"] = [v for v, _ in p.enumeration]

@@ -124,15 +124,18 @@ class ParameterDef:
     enumeration: tuple[tuple[int, str], ...] = ()
 
     def __post_init__(self) -> None:
-        if self.kind not in KINDS:
+        if self.kind not in KINDS and self.kind != "spare":
             raise DictionaryError(
-                f"parameter {self.name}: type must be one of {KINDS}, got {self.kind!r}"
+                f"parameter {self.name}: type must be one of {KINDS} or spare, got {self.kind!r}"
             )
         if self.kind == "float" and self.bits not in (32, 64):
             raise DictionaryError(
                 f"parameter {self.name}: floats are 32 or 64 bits, got {self.bits}"
             )
-        if not 1 <= self.bits <= 64:
+        if self.kind == "spare":
+            if self.bits < 1:
+                raise DictionaryError(f"spare {self.name}: size must be >= 1 bit, got {self.bits}")
+        elif not 1 <= self.bits <= 64:
             raise DictionaryError(
                 f"parameter {self.name}: size must be 1..64 bits, got {self.bits}"
             )
@@ -217,7 +220,11 @@ class PacketDef:
         """Fields after the primary and PUS headers, without the time and the CRC."""
         skip = {self.time_coarse, self.time_fine, "PUS_PEC"}
         return tuple(
-            f for f in self.fields if f.bit_offset >= self.header_bits and f.name not in skip
+            f
+            for f in self.fields
+            if f.bit_offset >= self.header_bits
+            and f.name not in skip
+            and f.parameter.kind != "spare"
         )
 
     @property
@@ -549,7 +556,7 @@ def load_dictionary(path: str | Path | None = None) -> Dictionary:
 
 def _parse_type(where: str, text: str) -> tuple[str, int]:
     text = str(text).strip().lower()
-    for kind in ("uint", "int", "float", "enum", "bool"):
+    for kind in ("uint", "int", "float", "enum", "bool", "spare"):
         if text.startswith(kind):
             rest = text[len(kind) :]
             if kind == "bool":
@@ -558,7 +565,7 @@ def _parse_type(where: str, text: str) -> tuple[str, int]:
                 break
             return kind, int(rest)
     raise DictionaryError(
-        f"{where}: type {text!r} is not one of uintN, intN, float32, float64, enumN, bool"
+        f"{where}: type {text!r} is not one of uintN, intN, float32, float64, enumN, bool, spareN"
     )
 
 

@@ -141,6 +141,10 @@ def _param_def(source: str, param, limits: dict) -> ParameterDef:
     ptype = param.parameter_type
     enc = ptype.encoding
     where = f"{source}: parameter {param.name}"
+    if isinstance(enc, encodings.BinaryDataEncoding):
+        if not enc.fixed_size_in_bits:
+            raise DictionaryError(f"{where}: only fixed-size binary (spare) fields are supported")
+        return ParameterDef(name=param.name, kind="spare", bits=int(enc.fixed_size_in_bits))
     if not isinstance(enc, (encodings.IntegerDataEncoding, encodings.FloatDataEncoding)):
         raise DictionaryError(
             f"{where}: kamo decodes fixed-size integer, float, enumerated and boolean parameters; "
@@ -390,6 +394,9 @@ def _ptype(E, pdef: ParameterDef):
     name = f"{pdef.name}_Type"
     desc = {"shortDescription": pdef.description} if pdef.description else {}
     unit = [E.UnitSet(E.Unit(pdef.unit))] if pdef.unit else [E.UnitSet()]
+    if pdef.kind == "spare":
+        size = E.SizeInBits(E.FixedValue(str(pdef.bits)))
+        return E.BinaryParameterType(*unit, E.BinaryDataEncoding(size), name=name, **desc)
     cal = []
     if pdef.calibration is not None:
         c = pdef.calibration

@@ -128,3 +128,21 @@ def test_unsupported_xtce_is_refused():
         read_xtce_string(xml)
     with pytest.raises(DictionaryError, match="not a usable XTCE"):
         read_xtce_string("<notxml")
+
+
+def test_spare_fields_compile_and_parse(tmp_path):
+    toml = tmp_path / "s.toml"
+    toml.write_text(
+        '[[packet]]\nname = "S"\napid = 9\nservice = 3\nsubservice = 25\n'
+        '[[packet.parameter]]\nname = "A"\ntype = "uint16"\n'
+        '[[packet.parameter]]\nname = "PAD"\ntype = "spare100"\n'
+        '[[packet.parameter]]\nname = "B"\ntype = "int12"\n'
+    )
+    xml = tmp_path / "s.xml"
+    xml.write_text(compile_toml(toml))
+    pdef = load_dictionary(xml).packet("S")
+    assert [f.name for f in pdef.user_fields] == ["A", "B"]
+    assert pdef.field("B").bit_offset == 8 * 19 + 16 + 100
+    raw = pdef.encode({"A": 7, "B": -5}, time_tai58=2.0e9)
+    pkt = spp.load_xtce(xml).parse_bytes(raw)
+    assert (pkt["A"], pkt["B"]) == (7, -5)
