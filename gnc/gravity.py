@@ -380,7 +380,7 @@ def fit_mascons(
     held to the polyhedron's by a heavily weighted row. The rows are weighted by the
     inverse acceleration magnitude, so near and far points count alike.
     """
-    from scipy.optimize import lsq_linear
+    from scipy.optimize import nnls
 
     mesh = truth.mesh
     positions = interior_grid(mesh, n_mascons)
@@ -395,9 +395,12 @@ def fit_mascons(
     big = 1e3 * np.sqrt(len(b)) / truth.gm
     A = np.vstack([A, big * np.ones((1, len(positions)))])
     b = np.concatenate([b, [big * truth.gm]])
-    sol = lsq_linear(A, b, bounds=(0.0, np.inf), lsmr_tol="auto", method="bvls")
-    keep = sol.x > 0
-    return MasconGravity(positions[keep], sol.x[keep])
+    # scale columns so the unknowns are O(1) (GM per mascon ~ total / k)
+    scale = truth.gm / len(positions)
+    x, _ = nnls(A * scale, b, maxiter=50 * len(positions))
+    gm = x * scale
+    keep = gm > 0
+    return MasconGravity(positions[keep], gm[keep])
 
 
 def compare_gravity(model: GravityModel, truth: GravityModel, points) -> dict[str, float]:
@@ -418,3 +421,43 @@ def compare_gravity(model: GravityModel, truth: GravityModel, points) -> dict[st
         "rms": float(np.sqrt(np.mean(rel**2))),
         "potential_rel_max": float(np.max(np.abs(u_m - u_t) / np.abs(u_t))),
     }
+
+
+def gravity_error_table(
+    truth: GravityModel,
+    models: dict[str, GravityModel],
+    mesh: TriangleMesh,
+    shells=((1.05, 1.5), (1.5, 3.0), (3.0, 10.0)),
+    n: int = 300,
+    seed: int = 0,
+):
+    """Acceleration errors of several models against ``truth`` in radial shells around ``mesh``.
+
+    ``shells`` are (min, max) multiples of the local surface radius. Returns an
+    ``xarray.Dataset`` with ``median``, ``p95`` and ``max`` relative errors over
+    dimensions ``(model, shell)``.
+    """
+    import xarray as xr
+
+    names = list(models)
+    labels = [f"{lo:g}-{hi:g} R" for lo, hi in shells]
+    stats = {k: np.empty((len(names), len(shells))) for k in ("median", "p95", "max")}
+    for j, (lo, hi) in enumerate(shells):
+        pts = sample_shell(mesh, n, lo, hi, seed=seed + j)
+        for i, name in enumerate(names):
+            s = compare_gravity(models[name], truth, pts)
+            for k in stats:
+                stats[k][i, j] = s[k]
+    long = {"median": "median", "p95": "95th percentile", "max": "maximum"}
+    return xr.Dataset(
+        {
+            k: (
+                ("model", "shell"),
+                v,
+                {"units": "1", "long_name": f"{long[k]} relative acceleration error vs truth"},
+            )
+            for k, v in stats.items()
+        },
+        coords={"model": names, "shell": labels},
+        attrs={"truth": repr(truth), "points_per_shell": n},
+    )

@@ -15,6 +15,7 @@ from gnc.gravity import (
     PolyhedronGravity,
     compare_gravity,
     fit_mascons,
+    gravity_error_table,
     sample_shell,
 )
 from gnc.shape import ellipsoid_mesh, icosphere, synthetic_body
@@ -190,3 +191,17 @@ def test_shapes_of_results_and_bad_inputs():
         PointMassGravity(-1.0)
     with pytest.raises(ValueError, match="singular"):
         pm.acceleration([0.0, 0.0, 0.0])
+
+
+def test_error_table_is_a_labelled_dataset(truth, body):
+    table = gravity_error_table(
+        truth,
+        {"point": PointMassGravity(truth.gm), "ellipsoid": EllipsoidGravity.from_mesh(body, RHO)},
+        body,
+        shells=((1.5, 3.0), (3.0, 10.0)),
+        n=40,
+    )
+    assert table["median"].dims == ("model", "shell")
+    assert table["p95"].attrs["units"] == "1"
+    # errors shrink with distance for every model
+    assert (table["median"].isel(shell=1) < table["median"].isel(shell=0)).all()
