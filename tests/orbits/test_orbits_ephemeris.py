@@ -98,3 +98,15 @@ def test_bad_inputs_are_named(kwargs, match):
     args = {"epochs": "2020-01-01", **kwargs}
     with pytest.raises(ValueError, match=match):
         state(args.pop("body"), args.pop("epochs"), **args)
+
+
+def test_threads_share_the_pool_safely():
+    """Several threads asking at once get the same answers as one thread (SPICE_LOCK)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    ets = [np.linspace(6e8 + k * 1e6, 7e8, 200) for k in range(8)]
+    serial = [state_et("mars", et, center="earth") for et in ets]
+    with ThreadPoolExecutor(4) as pool:
+        threaded = list(pool.map(lambda et: state_et("mars", et, center="earth"), ets))
+    for a, b in zip(serial, threaded, strict=True):
+        np.testing.assert_array_equal(a, b)

@@ -9,6 +9,8 @@ import pytest
 import spiceypy
 from astropy import units as u
 from astropy.time import Time
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from orbits.spice import ensure_kernels
 from orbits.time import et_to_datetime64, et_to_iso, et_to_time, to_et, to_time
@@ -87,3 +89,9 @@ def test_bad_dates_name_the_value(bad):
 def test_wrong_type_is_named():
     with pytest.raises(TypeError, match="dict"):
         to_time({"a": 1})
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(min_value=-3.0e9, max_value=1.6e9, allow_nan=False))
+def test_et_time_et_is_identity(et):
+    assert to_et(et_to_time(et)) == pytest.approx(et, abs=2e-6)
