@@ -9,12 +9,13 @@ The equations of motion are written in the heliocentric ecliptic-J2000 frame
           + F u / m ,   m' = -F / (Isp g0)                          (finite burns)
 
 with the planets' positions ``r_b`` from piecewise polynomial fits of DE421
-(:mod:`orbits.planets_fit`). It is integrated by heyoka's Taylor method: one
-compiled integrator per force model (segment coefficients, SRP and thrust are
-runtime parameters), stopping at every 16-day fit segment and at every burn
-start and end to load the next parameters. Compiled integrators are cached in
+(:mod:`orbits.planets_fit`), carried inside the integrator as polynomial-chain
+state variables (see :func:`_build_system`). It is integrated by heyoka's Taylor
+method: one compiled integrator per force model (segment data, SRP and thrust
+are loaded at run time), stopping at every 16-day fit segment and at every burn
+start and end to load the next values. Compiled integrators are cached in
 memory and pickled into ``<cache>/heyoka/`` (unpickling takes milliseconds,
-compiling seconds). Internally the units are au and ``T = sqrt(au^3/GM_sun)``
+compiling seconds to tens of seconds). Internally the units are au and ``T = sqrt(au^3/GM_sun)``
 (about 58.1 days) so that the tolerance means the same for every state
 component; kernels and results are km, km/s, ET seconds.
 

@@ -8,8 +8,9 @@ a global grid of 16-day segments (segment ``k`` covers ET ``[k L, (k+1) L)``,
 ``L = 16 d``). Inside a segment a channel is ``p(x) = sum_j c_j x^j`` in the local
 variable ``x = (et - mid_k) / (L/2)`` in ``[-1, 1]``; coefficients come from
 Chebyshev interpolation at Chebyshev nodes and are converted to the monomial
-basis, which heyoka evaluates with runtime parameters (one compiled integrator
-serves every segment and every span).
+basis; :mod:`orbits.nbody` loads them into heyoka as the initial values of
+polynomial-chain state variables at each segment start, so one compiled
+integrator serves every segment and every span.
 
 Channels
 --------
@@ -29,10 +30,10 @@ see :meth:`PlanetFit.max_error_km` and ``docs/propagation.md``): under 1 m for
 every body except at most a few metres for the Moon. The degrees were chosen by
 increasing each until the fit met 0.1-1 m over 2025-2028.
 
-heyoka's analytic theories (VSOP2013 through ``hy.model.vsop2013_cartesian_icrf``)
-were the alternative: they need hundreds of trigonometric terms per planet for
-km-level agreement with DE421 and no Moon, while a fit costs one Horner scheme
-per channel and reproduces the kernel the rest of kamo uses.
+heyoka's analytic theory VSOP2013 (``hy.model.vsop2013_cartesian_icrf``) was the
+alternative: measured against DE421 over 2025-2035 it is off by 35 km (Earth-Moon
+barycentre), 210 km (Jupiter) and 20 km (Mercury) even at truncation 1e-8, takes
+seconds to compile per planet and has no Moon (see ``docs/propagation.md``).
 
 >>> from orbits.planets_fit import fit_planets
 >>> fit = fit_planets(("earth", "jupiter"), 8.0e8, 8.0e8 + 86400.0 * 30)
