@@ -192,6 +192,17 @@ class RawStore:
         return b"".join(r.payload for r in self.records() if r.kind == KIND_PACKETS)
 
 
+def _gather(buffer: np.ndarray, starts, lengths, select) -> bytes:
+    """The selected segments of ``buffer``, back to back (vectorised)."""
+    starts, lengths = starts[select], lengths[select]
+    if starts.size == 0:
+        return b""
+    edges = np.zeros(buffer.size + 1, dtype=np.int32)
+    np.add.at(edges, starts, 1)
+    np.add.at(edges, starts + lengths, -1)
+    return buffer[np.cumsum(edges[:-1]) > 0].tobytes()
+
+
 def _time_ns(value) -> int | None:
     if value is None:
         return None
@@ -241,15 +252,11 @@ class Archive:
             allt = allt[~np.isnat(allt)]
             if allt.size:
                 tmin, tmax = int(allt.min().astype(np.int64)), int(allt.max().astype(np.int64))
-        packets = b"".join(result.packet_bytes())
+        packets = _gather(result.buffer, result.starts, result.lengths, result.kinds == 0)
         if packets:
             self.raw.append(packets, kind=KIND_PACKETS, t_min_ns=tmin, t_max_ns=tmax)
         for code in np.unique(result.kinds[result.kinds >= 2]):
-            idx = np.flatnonzero(result.kinds == code)
-            blob = b"".join(
-                result.buffer[result.starts[i] : result.starts[i] + result.lengths[i]].tobytes()
-                for i in idx
-            )
+            blob = _gather(result.buffer, result.starts, result.lengths, result.kinds == code)
             self.raw.append(blob, kind=KIND_QUARANTINE, reason=REASONS[int(code) - 2])
         self.write_processed(datasets)
         return datasets
