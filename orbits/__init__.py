@@ -55,6 +55,8 @@ _EXPORTS: dict[str, str] = {
     "NBodyResult": "orbits.nbody",
     "soi_radius_km": "orbits.nbody",
     "srp_acceleration": "orbits.nbody",
+    "correct_velocity_et": "orbits.nbody",
+    "Correction": "orbits.nbody",
     "propagate_reference_et": "orbits.nbody_reference",
     "PlanetFit": "orbits.planets_fit",
     "fit_planets": "orbits.planets_fit",

@@ -62,6 +62,8 @@ from orbits.planets_fit import (
 )
 
 __all__ = [
+    "Correction",
+    "correct_velocity_et",
     "SRP_PRESSURE_1AU",
     "Event",
     "FiniteBurn",
@@ -929,6 +931,77 @@ def propagate_batch_et(
             "Sun or a planet?)"
         )
     return _from_canonical(out[:n])
+
+
+@dataclass(frozen=True)
+class Correction:
+    """Result of :func:`correct_velocity_et`: the velocity change that hits a target point."""
+
+    dv: np.ndarray  # (3,) km/s, to add to the initial velocity
+    state0: np.ndarray  # corrected initial state (km, km/s)
+    miss_km: float  # remaining miss distance at the target epoch
+    initial_miss_km: float
+    iterations: int
+
+    @property
+    def dv_km_s(self) -> float:
+        """Magnitude of the correction, km/s."""
+        return float(np.linalg.norm(self.dv))
+
+    def __repr__(self) -> str:
+        return (
+            f"Correction(|dv| = {self.dv_km_s * 1e3:.3f} m/s, miss {self.initial_miss_km:,.1f} km "
+            f"-> {self.miss_km * 1e3:.3g} m in {self.iterations} iterations)"
+        )
+
+
+def correct_velocity_et(
+    state0: Any,
+    et0: float,
+    r_target: Any,
+    et_target: float,
+    *,
+    force: ForceModel | None = None,
+    spacecraft: Spacecraft | None = None,
+    burns: Sequence[FiniteBurn] = (),
+    tol_km: float = 1e-3,
+    max_iter: int = 10,
+    dv_step_km_s: float = 1e-6,
+) -> Correction:
+    """Velocity change at ``et0`` that brings the n-body trajectory to ``r_target`` at ``et_target``.
+
+    Newton's method on the initial velocity with the 3x3 sensitivity
+    ``d r(et_target) / d v(et0)`` from central differences (six extra
+    propagations per iteration). Starting from a two-body design (a Lambert
+    arc), this is the correction delta-v the planets (and SRP, burns) call for.
+    Raises ``RuntimeError`` when it does not converge to ``tol_km``.
+    """
+    s0 = np.asarray(state0, dtype=float).reshape(6).copy()
+    target = np.asarray(r_target, dtype=float).reshape(3)
+    kwargs = {"force": force, "spacecraft": spacecraft, "burns": burns}
+
+    def arrive(state: np.ndarray) -> np.ndarray:
+        return propagate_et(state, et0, [et_target], **kwargs).state[0, :3]
+
+    s = s0.copy()
+    miss_vec = target - arrive(s)
+    first = float(np.linalg.norm(miss_vec))
+    for it in range(1, max_iter + 1):
+        jac = np.empty((3, 3))
+        for j in range(3):
+            plus, minus = s.copy(), s.copy()
+            plus[3 + j] += dv_step_km_s
+            minus[3 + j] -= dv_step_km_s
+            jac[:, j] = (arrive(plus) - arrive(minus)) / (2.0 * dv_step_km_s)
+        s[3:] += np.linalg.solve(jac, miss_vec)
+        miss_vec = target - arrive(s)
+        miss = float(np.linalg.norm(miss_vec))
+        if miss < tol_km:
+            return Correction(s[3:] - s0[3:], s, miss, first, it)
+    raise RuntimeError(
+        f"velocity correction did not converge: miss {miss:.3g} km after {max_iter} iterations "
+        f"(started at {first:.3g} km); is the target reachable in this time of flight?"
+    )
 
 
 # --------------------------------------------------------------------------- the face

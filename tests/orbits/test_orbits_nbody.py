@@ -13,6 +13,7 @@ from orbits.nbody import (
     FiniteBurn,
     ForceModel,
     Spacecraft,
+    correct_velocity_et,
     propagate,
     propagate_batch_et,
     propagate_et,
@@ -260,3 +261,26 @@ def test_bad_spacecraft_and_burns_are_rejected():
         )
     with pytest.raises(ValueError, match="tolerance"):
         ForceModel(tol=0.1)
+
+
+def test_velocity_correction_reproduces_lambert_in_two_body():
+    from orbits.twobody import lambert
+
+    ensure_kernels()
+    et0, tof = 8.0e8, 200 * DAY
+    earth = spiceypy.spkezr("399", et0, "ECLIPJ2000", "NONE", "10")[0]
+    mars = spiceypy.spkezr("4", et0 + tof, "ECLIPJ2000", "NONE", "10")[0]
+    r0 = earth[:3] + np.array([1.0e6, 0.0, 0.0])
+    v_lambert, _ = lambert(GM_SUN, r0, mars[:3], tof)
+    guess = np.concatenate([r0, v_lambert + np.array([0.2, -0.1, 0.05])])  # 230 m/s off
+    corr = correct_velocity_et(guess, et0, mars[:3], et0 + tof, force=TWO_BODY)
+    assert np.abs(corr.state0[3:] - v_lambert).max() < 1e-9
+    assert corr.miss_km < 1e-3
+    # with planets, the correction from the Lambert arc is the planets' share, and it hits
+    aim = mars[:3] + np.array([0.0, 3.0e6, 0.0])
+    v_aim, _ = lambert(GM_SUN, r0, aim, tof)
+    fix = correct_velocity_et(np.concatenate([r0, v_aim]), et0, aim, et0 + tof, force=SMALL)
+    assert 1e-3 < fix.dv_km_s < 1.0
+    hit = propagate_et(fix.state0, et0, [et0 + tof], force=SMALL).state[0, :3]
+    assert np.linalg.norm(hit - aim) < 1e-3
+    assert "Correction(|dv|" in repr(fix)
