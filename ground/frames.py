@@ -229,6 +229,20 @@ def find_asm(buf: np.ndarray, start: int = 0) -> np.ndarray:
     return np.flatnonzero(hits) + start
 
 
+def _next_asm(buf: bytearray, start: int) -> int:
+    """Offset of the first sync marker at or after ``start``, or -1; searches growing windows
+    so that losing lock costs time in proportion to the bytes skipped, not the buffer size."""
+    n, lo, width = len(buf), start, 1 << 14
+    while lo <= n - 4:
+        hi = min(n, lo + width + 3)
+        hits = find_asm(np.frombuffer(buf, dtype=np.uint8, count=hi - lo, offset=lo))
+        if hits.size:
+            return lo + int(hits[0])
+        lo = hi - 3
+        width *= 2
+    return -1
+
+
 def detect_frame_length(data: bytes, fecf: bool = True) -> int:
     """Guess the frame length from the spacing of sync markers (checked by the FECF if present)."""
     arr = np.frombuffer(data, dtype=np.uint8)
@@ -325,11 +339,11 @@ class FrameSync:
                     continue
             # lost: skip to the next sync marker candidate
             self._locked = False
-            hits = find_asm(np.frombuffer(bytes(buf), dtype=np.uint8), pos + 1)
-            nxt = int(hits[0]) if hits.size else max(pos, len(buf) - 3)
+            hit = _next_asm(buf, pos + 1)
+            nxt = hit if hit >= 0 else max(pos, len(buf) - 3)
             self.stats.no_sync += nxt - pos
             pos = nxt
-            if not hits.size:
+            if hit < 0:
                 break
         del buf[:pos]
         self._offset += pos
