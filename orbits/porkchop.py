@@ -48,7 +48,7 @@ from orbits._porkchop import porkchop_grid
 from orbits.constants import DAY_S, GM_SUN
 from orbits.ephemeris import body_label, state_et
 from orbits.spice import SPICE_LOCK, ensure_kernels
-from orbits.time import et_to_datetime64, to_et, to_time
+from orbits.time import _quiet_erfa, et_to_datetime64, et_to_iso, to_et, to_time
 
 __all__ = ["porkchop", "porkchop_summary", "plot_porkchop", "parse_span", "PorkchopAccessor"]
 
@@ -75,12 +75,14 @@ def parse_span(span: Any, what: str = "span") -> tuple[Any, Any]:
             f"{what} {span!r} is not a span: give (start, end) or 'START/END'"
         ) from None
     try:
-        t0, t1 = to_time(start).utc, to_time(end).utc
+        with _quiet_erfa():
+            t0, t1 = to_time(start).utc, to_time(end).utc
     except (ValueError, TypeError) as exc:
         raise ValueError(f"{what}: {exc}") from None
-    if not t1 > t0:
+    if not to_et(t1) > to_et(t0):
         raise ValueError(
-            f"{what} {t0.iso[:19]}/{t1.iso[:19]} is reversed or empty: the start must come "
+            f"{what} {et_to_iso(to_et(t0))[:19]}/{et_to_iso(to_et(t1))[:19]} is reversed or "
+            "empty: the start must come "
             "before the end"
         )
     return t0, t1
@@ -457,7 +459,7 @@ def plot_porkchop(
     if mark_launch is not None:
         marks = mark_launch if isinstance(mark_launch, (list, tuple)) else [mark_launch]
         for mark in marks:
-            when = to_time(mark).utc.datetime64
+            when = et_to_datetime64(to_et(mark))
             ax.axvline(when, color="crimson", linewidth=1.2, label=f"launch {str(when)[:16]} UTC")
     plt.colorbar(filled, ax=ax, label="C3 at launch (km²/s²)")
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m-%d"))

@@ -73,7 +73,8 @@ def to_time(epochs: Any) -> Time:
         if isinstance(epochs, _dt.date) and not isinstance(epochs, _dt.datetime):
             epochs = _dt.datetime(epochs.year, epochs.month, epochs.day)
         try:
-            return Time(epochs, scale="utc")
+            with _quiet_erfa():
+                return Time(epochs, scale="utc")
         except ValueError as exc:
             raise ValueError(
                 f"cannot read {epochs!r} as a date: use ISO 8601 like '2025-05-28' or "
