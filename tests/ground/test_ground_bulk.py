@@ -187,3 +187,19 @@ def test_seq_gaps_wrap_and_reset():
     seqs = np.array([16382, 16383, 1, 0, 5, 9])
     # 16383 -> 1 skips 0 (one missing); 1 -> 0 goes backwards (a reset, not 16383 losses)
     assert seq_gaps(apids, seqs) == {1: (4, 1), 2: (2, 3)}
+
+
+def test_threaded_chunks_match_single_thread(monkeypatch):
+    import ground.bulk as bulk
+
+    raw, _ = _random_stream(500, seed=7)
+    monkeypatch.setenv("KAMO_BULK_THREADS", "1")
+    serial = decode_bytes(raw, DICT)
+    monkeypatch.setenv("KAMO_BULK_THREADS", "3")
+    monkeypatch.setattr(bulk, "PARALLEL_MIN_PACKETS", 10)
+    threaded = decode_bytes(raw, DICT)
+    for key, values in serial.headers.items():
+        np.testing.assert_array_equal(threaded.headers[key], values)
+    for name, fields in serial.by_type.items():
+        for field_name, values in fields.items():
+            np.testing.assert_array_equal(threaded.by_type[name][field_name], values)
