@@ -36,6 +36,7 @@ Face (Quantity/Time/ISO in, xarray out): :func:`propagate`.
 
 from __future__ import annotations
 
+import copy
 import functools
 import hashlib
 import inspect
@@ -851,13 +852,17 @@ def propagate_batch_et(
     et_out: Any,
     *,
     force: ForceModel | None = None,
+    workers: int = 1,
     compact: bool = False,
 ) -> np.ndarray:
     """Propagate many heliocentric states from one epoch with heyoka's SIMD batch mode.
 
     ``states0`` is ``(n, 6)`` (km, km/s) at ``et0``; returns ``(n, m, 6)`` at the
     ``m`` epochs ``et_out`` (all on one side of ``et0``). Gravity only (no SRP or
-    burns); for dispersions, target clouds and Monte Carlo seeds.
+    burns); for dispersions, target clouds and Monte Carlo seeds. With
+    ``workers > 1`` that many threads each integrate their share of the lanes with
+    their own copy of the integrator (heyoka releases the GIL); keep 1 inside Dask
+    workers, which already fill the cores.
     """
     import heyoka as hy
 
@@ -904,11 +909,12 @@ def propagate_batch_et(
         a = b
     t_start = (et0 - anchor) / _T
     at_start = np.flatnonzero(et_out == et0)
-    with lock:
-        state, pars = ta.state, ta.pars
-        for start in range(0, npad, batch):
+
+    def run(integrator, starts) -> None:
+        state, pars = integrator.state, integrator.pars
+        for start in starts:
             lanes = slice(start, start + batch)
-            ta.set_time(t_start)
+            integrator.set_time(t_start)
             state[:6] = y0[lanes].T
             out[lanes, at_start] = y0[lanes, None, :]
             for t_b, load, inside, exact in plan:
@@ -916,14 +922,31 @@ def propagate_batch_et(
                     pars[: layout.n_planet_pars] = load[0]
                     state[layout.n_core :] = load[1]
                 if inside.size:
-                    c_out = ta.propagate_until(t_b, c_output=True)[0]
+                    c_out = integrator.propagate_until(t_b, c_output=True)[0]
                     tt = np.repeat(((et_out[inside] - anchor) / _T)[:, None], batch, axis=1)
                     vals = np.asarray(c_out(tt))[:, :6, :]  # (k, 6, batch)
                     out[lanes, inside] = np.transpose(vals, (2, 0, 1))
                 else:
-                    ta.propagate_until(t_b)
+                    integrator.propagate_until(t_b)
                 if exact.size:
                     out[lanes, exact] = state[:6].T[:, None, :]
+
+    starts = list(range(0, npad, batch))
+    workers = max(1, min(int(workers), len(starts)))
+    if workers == 1:
+        with lock:
+            run(ta, starts)
+    else:
+        # heyoka releases the GIL while it integrates: one integrator copy per thread
+        from concurrent.futures import ThreadPoolExecutor
+
+        copies = [copy.deepcopy(ta) for _ in range(workers - 1)]
+        with lock, ThreadPoolExecutor(workers) as pool:
+            jobs = [
+                pool.submit(run, integ, starts[w::workers]) for w, integ in enumerate([ta, *copies])
+            ]
+            for job in jobs:
+                job.result()
     if not np.all(np.isfinite(out[:n])):
         bad = int(np.flatnonzero(~np.isfinite(out[:n]).all(axis=(1, 2)))[0])
         raise RuntimeError(

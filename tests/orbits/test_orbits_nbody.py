@@ -184,6 +184,8 @@ def test_batch_mode_matches_scalar_propagation(kamo_state):
     out = et0 + np.array([30.0, 200.0, 365.25]) * DAY
     batch = propagate_batch_et(states, et0, out, force=SMALL)
     assert batch.shape == (11, 3, 6)
+    threaded = propagate_batch_et(states, et0, out, force=SMALL, workers=2)
+    assert np.array_equal(threaded, batch)
     for i in (0, 5, 10):
         one = propagate_et(states[i], et0, out, force=SMALL)
         assert np.abs(batch[i] - one.state).max() < 1e-6
