@@ -33,6 +33,8 @@ _EXPORTS: dict[str, str] = {
     "body_to_inertial": "gnc.dynamics",
     "inertial_to_body": "gnc.dynamics",
     "Trajectory": "gnc.dynamics",
+    "TumblingSpin": "gnc.dynamics",
+    "gravity_error_table": "gnc.gravity",
     "SolarEnvironment": "gnc.environment",
     "TruthState": "gnc.sensors",
     "LaserAltimeter": "gnc.sensors",

@@ -23,6 +23,8 @@ Two propagators: :func:`propagate` (``scipy.integrate.solve_ivp``, DOP853 by
 default, any gravity model, any perturbation and control callables, surface-impact
 event) and the numba fixed-step RK4 kernels :func:`rk4_step_mascon` /
 :func:`rk4_propagate_mascon` for the closed-loop simulation (point mass = one mascon).
+For non-principal-axis rotation pass a :class:`TumblingSpin` as ``omega`` to
+:func:`propagate`.
 """
 
 from __future__ import annotations
@@ -120,8 +122,29 @@ def make_rhs(
     """Right-hand side f(t, x) for x = [r, v] (6,) in the body-fixed frame.
 
     ``perturbation(t, r, v)`` and ``control(t, x)`` return accelerations (m/s^2) in the
-    body-fixed frame; either may be None.
+    body-fixed frame; either may be None. ``omega`` is a spin rate about +z (rad/s), a
+    constant spin vector, or a :class:`TumblingSpin` for non-principal-axis rotation.
     """
+    if isinstance(omega, TumblingSpin):
+        spin = omega
+
+        def rhs(t: float, x: np.ndarray) -> np.ndarray:
+            r, v = x[:3], x[3:]
+            w, w_dot = spin.omega(t), spin.omega_dot(t)
+            acc = (
+                gravity.acceleration(r)
+                - 2.0 * np.cross(w, v)
+                - np.cross(w, np.cross(w, r))
+                - np.cross(w_dot, r)
+            )
+            if perturbation is not None:
+                acc = acc + perturbation(t, r, v)
+            if control is not None:
+                acc = acc + control(t, x)
+            return np.concatenate([v, acc])
+
+        return rhs
+
     w = _omega_vec(omega)
 
     def rhs(t: float, x: np.ndarray) -> np.ndarray:
@@ -134,6 +157,91 @@ def make_rhs(
         return np.concatenate([v, acc])
 
     return rhs
+
+
+class TumblingSpin:
+    """Torque-free non-principal-axis rotation of a rigid body (Euler's equations).
+
+    ``inertia`` is the body's principal moments (I1, I2, I3) or a diagonal inertia tensor
+    (kg m^2; only ratios matter), ``omega0`` the angular velocity (rad/s) in body axes
+    at t = 0. Euler's equations ``I w' = (I w) x w`` and the attitude kinematics are
+    integrated once over ``[0, duration]`` (DOP853, dense output); afterwards
+    ``omega(t)``, ``omega_dot(t)`` and ``rotation(t)`` (body-fixed -> inertial matrix,
+    identity at t = 0) are cheap look-ups. Pass the object as ``omega`` to
+    :func:`propagate` / :func:`make_rhs` to add the Euler term ``-omega_dot x r``.
+    """
+
+    def __init__(self, inertia, omega0, duration: float, rtol: float = 1e-12) -> None:
+        moments = np.asarray(inertia, dtype=float)
+        if moments.shape == (3, 3):
+            moments = np.diag(moments)
+        if moments.shape != (3,) or np.any(moments <= 0):
+            raise ValueError(f"inertia must be three positive principal moments, got {inertia!r}")
+        self.moments = moments
+        self.omega0 = np.asarray(omega0, dtype=float)
+        if self.omega0.shape != (3,):
+            raise ValueError(f"omega0 must be a 3-vector (rad/s), got {omega0!r}")
+        self.duration = float(duration)
+        if not self.duration > 0:
+            raise ValueError(f"duration must be positive, got {duration}")
+
+        def f(t, y):
+            w = y[:3]
+            rot = y[3:].reshape(3, 3)
+            w_dot = np.cross(self.moments * w, w) / self.moments
+            return np.concatenate([w_dot, (rot @ _skew(w)).ravel()])
+
+        sol = solve_ivp(
+            f,
+            (0.0, self.duration),
+            np.concatenate([self.omega0, np.eye(3).ravel()]),
+            method="DOP853",
+            rtol=rtol,
+            atol=rtol * 1e-3,
+            dense_output=True,
+        )
+        if not sol.success:
+            raise RuntimeError(f"Euler equations failed to integrate: {sol.message}")
+        self._sol = sol
+
+    def _check(self, t) -> None:
+        if np.any(np.asarray(t) < 0) or np.any(np.asarray(t) > self.duration * (1 + 1e-12)):
+            raise ValueError(f"t={t} is outside the integrated span [0, {self.duration}] s")
+
+    def omega(self, t: float) -> np.ndarray:
+        """Angular velocity (rad/s) in body axes at time ``t``."""
+        self._check(t)
+        return self._sol.sol(t)[:3]
+
+    def omega_dot(self, t: float) -> np.ndarray:
+        """Angular acceleration (rad/s^2) in body axes at time ``t`` (from Euler's equations)."""
+        w = self.omega(t)
+        return np.cross(self.moments * w, w) / self.moments
+
+    def rotation(self, t: float) -> np.ndarray:
+        """Rotation matrix body-fixed -> inertial at time ``t`` (re-orthonormalised)."""
+        self._check(t)
+        rot = self._sol.sol(t)[3:].reshape(3, 3)
+        u, _, vt = np.linalg.svd(rot)
+        return u @ vt
+
+    def kinetic_energy(self, t: float) -> float:
+        """Rotational kinetic energy per unit of the inertia scale, 0.5 w.I w."""
+        w = self.omega(t)
+        return 0.5 * float(np.sum(self.moments * w * w))
+
+    def angular_momentum_inertial(self, t: float) -> np.ndarray:
+        """Angular momentum in the inertial frame (constant for a torque-free body)."""
+        return self.rotation(t) @ (self.moments * self.omega(t))
+
+    def __repr__(self) -> str:
+        return (
+            f"TumblingSpin(I={self.moments}, omega0={self.omega0} rad/s, span {self.duration:g} s)"
+        )
+
+
+def _skew(w: np.ndarray) -> np.ndarray:
+    return np.array([[0.0, -w[2], w[1]], [w[2], 0.0, -w[0]], [-w[1], w[0], 0.0]])
 
 
 def radial_altitude(surface, r) -> np.ndarray:
@@ -307,16 +415,17 @@ def rk4_step_mascon(x, dt, omega, positions, gm, a_ext):
 
 @numba.njit(cache=True)
 def rk4_propagate_mascon(x0, dt, n_steps, omega, positions, gm, a_ext):
-    """``n_steps`` RK4 steps from ``x0``; returns the (n_steps + 1, 6) states. ``a_ext`` (3,) or (n_steps, 3)."""
+    """``n_steps`` RK4 steps from ``x0``; returns the (n_steps + 1, 6) states.
+
+    ``a_ext`` is (m, 3): row ``i`` acts over step ``i``; with fewer rows than steps the
+    last row is held (pass one row for a constant acceleration).
+    """
     out = np.empty((n_steps + 1, 6))
     out[0] = x0
-    per_step = a_ext.ndim == 2
     x = x0.copy()
+    last = a_ext.shape[0] - 1
     for i in range(n_steps):
-        if per_step:
-            x = rk4_step_mascon(x, dt, omega, positions, gm, a_ext.reshape(-1, 3)[i])
-        else:
-            x = rk4_step_mascon(x, dt, omega, positions, gm, a_ext.reshape(-1, 3)[0])
+        x = rk4_step_mascon(x, dt, omega, positions, gm, a_ext[min(i, last)])
         out[i + 1] = x
     return out
 
@@ -330,7 +439,10 @@ def rk4_propagate(
             f"the numba RK4 kernel needs point-mass or mascon gravity, got {type(gravity).__name__}; "
             "use propagate() for other models"
         )
-    ext = np.zeros(3) if a_ext is None else np.ascontiguousarray(a_ext, dtype=float)
+    ext = np.zeros((1, 3)) if a_ext is None else np.atleast_2d(np.asarray(a_ext, dtype=float))
+    ext = np.ascontiguousarray(ext)
+    if ext.ndim != 2 or ext.shape[1] != 3:
+        raise ValueError(f"a_ext must be (3,) or (n_steps, 3) m/s^2, got shape {ext.shape}")
     return rk4_propagate_mascon(
         np.ascontiguousarray(x0, dtype=float),
         float(dt),
