@@ -113,3 +113,21 @@ def test_naif_ids():
 def test_bad_span_is_rejected():
     with pytest.raises(ValueError, match="must end after it starts"):
         write_target_spk(KAMO_2024, "2027-01-01", "2026-01-01")
+
+
+def test_span_around_the_element_epoch_joins_backward_and_forward_arcs():
+    eph = write_target_spk(KAMO_2024, "2023-11-01", "2024-08-01", overwrite=True, load=False)
+    assert eph.readback_error_km < 1e-3
+    et = KAMO_2024.epoch + np.array([-100.0, -1.0, 0.0, 1.0, 100.0]) * DAY
+    truth_back = propagate_et(KAMO_2024.state_et(KAMO_2024.epoch), KAMO_2024.epoch, et[:2])
+    truth_fwd = propagate_et(KAMO_2024.state_et(KAMO_2024.epoch), KAMO_2024.epoch, et[3:])
+    spiceypy.furnsh(str(eph.path))
+    try:
+        got = np.array(
+            [spiceypy.spkezr(str(eph.naif_id), t, "ECLIPJ2000", "NONE", "10")[0] for t in et]
+        )
+    finally:
+        spiceypy.unload(str(eph.path))
+    assert np.linalg.norm(got[:2, :3] - truth_back.state[:, :3], axis=1).max() < 1e-3
+    assert np.linalg.norm(got[3:, :3] - truth_fwd.state[:, :3], axis=1).max() < 1e-3
+    assert np.abs(got[2] - KAMO_2024.state_et(KAMO_2024.epoch)).max() < 1e-6
