@@ -43,6 +43,7 @@ _EXPORTS: dict[str, str] = {
     "IMU": "gnc.sensors",
     "TargetMarker": "gnc.sensors",
     "RelativeNavigationEKF": "gnc.navigation",
+    "RelativeNavigationUKF": "gnc.navigation",
     "OptimalControlProblem": "gnc.ocp",
     "OCPSolution": "gnc.ocp",
 }

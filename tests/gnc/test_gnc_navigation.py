@@ -177,3 +177,15 @@ def test_bad_inputs(body):
         )
     with pytest.raises(ValueError, match="dt must be positive"):
         ekf.predict(0.0)
+
+
+def test_unscented_variant_agrees_with_the_ekf(body, mesh):
+    kw = dict(duration_s=120.0, position_sigma_m=0.3, velocity_sigma_m_s=0.003)
+    g = body.point_mass_gravity()
+    ekf = hover_consistency_run(3, g, body.spin_rate, mesh, **kw)
+    ukf = hover_consistency_run(3, g, body.spin_rate, mesh, filter_kind="ukf", **kw)
+    # same truth and measurements (same seed): the estimates agree to a fraction of sigma
+    diff = (ekf["final_error"] - ukf["final_error"]) / ekf["final_sigma"]
+    assert np.all(np.abs(diff) < 0.5)
+    np.testing.assert_allclose(ukf["final_sigma"], ekf["final_sigma"], rtol=0.2)
+    assert np.all(np.abs(ukf["final_error"] / ukf["final_sigma"]) < 4.0)
