@@ -153,11 +153,21 @@ def register(app: typer.Typer) -> None:
         plot: Path | None = typer.Option(
             None, "--plot", help="Write the porkchop plot (PNG, PDF, SVG)."
         ),
+        mark: str | None = typer.Option(
+            None, "--mark", help="Draw this launch date on the plot (e.g. 2020-07-30T11:50)."
+        ),
         json_out: bool = typer.Option(
             False, "--json", help="Print a JSON summary alone on stdout."
         ),
     ) -> None:
         """Porkchop: departure C3, arrival v-infinity and delta-v over launch x arrival dates."""
+        if mark is not None:
+            from orbits.time import to_et
+
+            try:
+                to_et(mark)
+            except ValueError as exc:
+                raise KamoCLIError(f"--mark: {exc}") from None
         start = time.perf_counter()
         try:
             ds = compute_porkchop(
@@ -172,7 +182,7 @@ def register(app: typer.Typer) -> None:
             f"porkchop {ds.attrs['departure_body']} -> {ds.attrs['arrival_body']}: "
             f"{ds.sizes['launch']} x {ds.sizes['arrival']} cells in {seconds:.2f} s"
         )
-        write_outputs(ds, out, plot)
+        write_outputs(ds, out, plot, mark_launch=mark)
         summary = ds.porkchop.summary()
         if json_out:
             emit_json(_json_summary(summary, seconds))
