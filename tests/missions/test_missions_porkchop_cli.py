@@ -25,7 +25,19 @@ def test_porkchop_json_netcdf_and_plot(tmp_path):
     import xarray as xr
 
     nc, png = tmp_path / "pc.nc", tmp_path / "pc.png"
-    result = kamo("porkchop", *MARS, "--grid", "60", "--out", str(nc), "--plot", str(png), "--json")
+    result = kamo(
+        "porkchop",
+        *MARS,
+        "--grid",
+        "60",
+        "--out",
+        str(nc),
+        "--plot",
+        str(png),
+        "--mark",
+        "2020-07-30T11:50",
+        "--json",
+    )
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)  # JSON alone on stdout
     assert set(data["min_c3"]) >= {"c3_km2_s2", "launch", "arrival", "tof_days"}
