@@ -174,7 +174,7 @@ def porkchop(
     -------
     xarray.Dataset
         Variables ``c3_launch``, ``vinf_launch``, ``dla``, ``rla``, ``vinf_arrival``,
-        ``dv_total``, ``dv_rendezvous``, ``tof`` over ``(launch, arrival)`` (UTC
+        ``dv_total``, ``dv_rendezvous``, ``tof``, ``revs`` over ``(launch, arrival)`` (UTC
         datetime64 coordinates), each with ``units`` and ``long_name``. Use
         ``ds.porkchop.plot()`` and ``ds.porkchop.summary()``.
     """
