@@ -195,6 +195,28 @@ class SmallBodyModel:
             roughness=roughness,
         )
 
+    def gravity_set(
+        self, seed: int = 0, n_mascons: int = 60, subdivisions: int = 3, roughness: float = 0.08
+    ) -> BodyGravity:
+        """Synthetic shape plus every gravity model of it, ready for simulation and optimisation.
+
+        Builds :meth:`synthetic_shape`, its constant-density polyhedron (truth), mascons
+        fitted to it (for CasADi and the numba RK4 kernel), the inertia-equivalent
+        ellipsoid and the point mass. Costs about a second or two (the mascon fit).
+        """
+        from gnc.gravity import EllipsoidGravity, PointMassGravity, PolyhedronGravity, fit_mascons
+
+        mesh = self.synthetic_shape(seed=seed, subdivisions=subdivisions, roughness=roughness)
+        truth = PolyhedronGravity(mesh, self.density_kg_m3)
+        return BodyGravity(
+            body=self,
+            mesh=mesh,
+            polyhedron=truth,
+            mascons=fit_mascons(truth, n_mascons=n_mascons, seed=seed),
+            ellipsoid=EllipsoidGravity.from_mesh(mesh, self.density_kg_m3),
+            point_mass=PointMassGravity(truth.gm),
+        )
+
     def __repr__(self) -> str:
         a, b, c = self.semi_axes_m
         return (
@@ -202,6 +224,24 @@ class SmallBodyModel:
             f"rho={self.density_kg_m3 / 1000:.2f} g/cm3, P={self.period_s / 60:.2f} min, "
             f"axes=({a:.1f}, {b:.1f}, {c:.1f}) m, GM={self.gm:.3e} m3/s2, "
             f"g_surf={self.surface_gravity:.2e} m/s2, v_eq={self.equatorial_speed * 100:.1f} cm/s)"
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class BodyGravity:
+    """A body's synthetic shape and its gravity models (see :meth:`SmallBodyModel.gravity_set`)."""
+
+    body: SmallBodyModel
+    mesh: Any
+    polyhedron: Any
+    mascons: Any
+    ellipsoid: Any
+    point_mass: Any
+
+    def __repr__(self) -> str:
+        return (
+            f"BodyGravity({self.body.name!r}, {len(self.mesh.faces)} faces, "
+            f"{len(self.mascons.gm_each)} mascons, GM={self.polyhedron.gm:.4e} m3/s2)"
         )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import astropy.units as u
+import numpy as np
 import pytest
 
 from gnc.bodies import G_SI, SmallBodyModel, axes_for_diameter, kamooalewa
@@ -67,3 +68,18 @@ def test_synchronous_radius_balances_forces():
     body = kamooalewa()
     rs = body.synchronous_radius_m
     assert body.gm / rs**2 == pytest.approx(body.spin_rate**2 * rs)
+
+
+def test_gravity_set_builds_consistent_models():
+    gs = kamooalewa(diameter_m=60.0, density=2000.0).gravity_set(
+        seed=2, n_mascons=30, subdivisions=2
+    )
+    assert gs.mesh.equivalent_diameter == pytest.approx(60.0)
+    assert gs.polyhedron.gm == pytest.approx(gs.body.gm, rel=1e-9)
+    assert gs.mascons.gm == pytest.approx(gs.body.gm, rel=1e-4)
+    assert gs.ellipsoid.gm == pytest.approx(gs.body.gm)
+    r = [0.0, 0.0, 150.0]
+    a = gs.polyhedron.acceleration(r)
+    for model in (gs.mascons, gs.ellipsoid, gs.point_mass):
+        assert np.linalg.norm(model.acceleration(r) - a) < 0.02 * np.linalg.norm(a)
+    assert "mascons" in repr(gs)
