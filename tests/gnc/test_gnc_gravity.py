@@ -205,3 +205,42 @@ def test_error_table_is_a_labelled_dataset(truth, body):
     assert table["p95"].attrs["units"] == "1"
     # errors shrink with distance for every model
     assert (table["median"].isel(shell=1) < table["median"].isel(shell=0)).all()
+
+
+def test_polyhedron_cube_potential_matches_closed_form():
+    """Potential of a homogeneous cube of side a at a corner: G rho a^2 [(3/2) ln((sqrt3+1)/(sqrt3-1)) - pi/4].
+
+    Classical result (MacMillan, The Theory of the Potential, 1930); the centre, where
+    eight half-size cubes meet at their corners, has 8 (a/2)^2 = 2 a^2 times the factor.
+    """
+    from gnc.shape import TriangleMesh
+
+    side = 3.0
+    v = side * np.array(
+        [[0, 0, 0], [1, 0, 0], [1, 1, 0], [0, 1, 0], [0, 0, 1], [1, 0, 1], [1, 1, 1], [0, 1, 1]],
+        float,
+    )
+    f = [
+        [1, 3, 2],
+        [0, 3, 1],
+        [0, 1, 5],
+        [0, 5, 4],
+        [0, 7, 3],
+        [0, 4, 7],
+        [1, 2, 6],
+        [1, 6, 5],
+        [2, 3, 6],
+        [3, 7, 6],
+        [4, 5, 6],
+        [4, 6, 7],
+    ]
+    cube = PolyhedronGravity(TriangleMesh(v, np.array(f)), RHO)
+    s3 = math.sqrt(3.0)
+    factor = 1.5 * math.log((s3 + 1) / (s3 - 1)) - math.pi / 4  # 1.1900386819...
+    corner = -cube.potential([side, side, side])
+    centre = -cube.potential([side / 2] * 3)
+    assert corner == pytest.approx(G_SI * RHO * side**2 * factor, rel=1e-10)
+    assert centre == pytest.approx(2 * G_SI * RHO * side**2 * factor, rel=1e-10)
+    np.testing.assert_allclose(
+        cube.acceleration([side / 2] * 3), 0.0, atol=1e-12 * G_SI * RHO * side
+    )
