@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -174,3 +177,24 @@ def test_fuzz_mutated_frame_streams(seed, n, chunk):
         dec.feed(data[i : i + chunk])
     dec.close()
     _check_accounting(dec.summary(), len(data))
+
+
+@pytest.mark.slow
+def test_atheris_fuzz_stream_decoder(tmp_path):
+    """libFuzzer-driven mutation of valid packet and frame streams (atheris harness)."""
+    pytest.importorskip("atheris")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "packets").write_bytes(b"\x00" + CLEAN[:2000])
+    (corpus / "headers").write_bytes(b"\x01" + CLEAN[:2000])
+    (corpus / "frames").write_bytes(b"\x02" + FRAMED[:1500])
+    harness = Path(__file__).with_name("atheris_stream_harness.py")
+    r = subprocess.run(
+        [sys.executable, str(harness), "-runs=1000", "-max_len=2100", "-seed=11", str(corpus)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "Done 1000 runs" in r.stderr
