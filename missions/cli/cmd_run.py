@@ -1,10 +1,11 @@
-"""``kamo run``: the reference mission's first step, the 2025 Earth -> Kamoʻoalewa window.
+"""``kamo run``: plan the reference mission (``missions/tianwen2.toml``) end to end.
 
-``make run`` calls this. Today it computes the ballistic porkchop of the launch
-year (zero- and one-revolution transfers, the best per cell), prints the optimum
-cells and what a ballistic transfer would cost on Tianwen-2's real launch date
-(2025-05-28 17:31 UTC), and writes the plot and the Dataset to ``out/``. The
-mission planner of a later issue grows it into the whole mission plan.
+``make run`` calls this. It plans the whole mission (launch porkchop, low-thrust
+rendezvous with Kamoʻoalewa, stay, Earth return with capsule release, Earth
+gravity assist, 311P rendezvous, budget, high-fidelity checks), prints a
+summary and writes the products to ``out/plan/``. It also keeps the launch-year
+porkchop of the first step (``out/kamooalewa_porkchop_2025.png`` and ``.nc``)
+and what a ballistic transfer would cost on Tianwen-2's real launch date.
 """
 
 from __future__ import annotations
@@ -22,6 +23,14 @@ from missions.cli._common import emit_json, err_console
 TIANWEN2_LAUNCH = "2025-05-28T17:31:00"
 LAUNCH_SPAN = "2025-01-01/2025-12-31"
 ARRIVAL_SPAN = "2026-01-01/2027-06-30"
+#: Real Tianwen-2 dates to compare the plan with (mission-facts §1).
+REAL_DATES = {
+    "launch": "2025-05-28",
+    "kamooalewa_arrival": "2026-07 (one source: 2026-06-07)",
+    "kamooalewa_departure": "early 2027 (~7 months' stay)",
+    "earth_return": "2027-11 (end of 2027)",
+    "311p_arrival": "~2035 (Jan 2035 in two reports)",
+}
 
 
 def best_arrival_for_launch(ds, launch: str, variable: str = "dv_total") -> dict[str, Any]:
@@ -47,17 +56,21 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def run(
         out_dir: Path = typer.Option(
-            Path("out"), "--out-dir", help="Where to write the plot and Dataset."
+            Path("out"), "--out-dir", help="Where to write (the plan goes to OUT/plan)."
         ),
-        grid: int = typer.Option(250, "--grid", help="Grid points per axis."),
+        grid: int = typer.Option(
+            250, "--grid", help="Grid points per axis of the launch-year porkchop."
+        ),
+        fast: bool = typer.Option(False, "--fast", help="Reduced-effort plan (quick look)."),
         json_out: bool = typer.Option(
             False, "--json", help="Print a JSON summary alone on stdout."
         ),
     ) -> None:
-        """Reference mission: the 2025 Earth -> Kamoʻoalewa launch window (porkchop summary + plot)."""
+        """Reference mission: plan Tianwen-2 (Earth -> Kamoʻoalewa -> Earth -> 311P) end to end."""
         from rich.console import Console
 
-        from missions.cli.cmd_porkchop import compute_porkchop, summary_table, write_outputs
+        from missions.cli.cmd_mission import print_summary, run_plan
+        from missions.cli.cmd_porkchop import compute_porkchop, write_outputs
 
         start = time.perf_counter()
         err_console.print(
@@ -65,12 +78,15 @@ def register(app: typer.Typer) -> None:
             f"{grid} x {grid}, 0- and 1-revolution transfers ..."
         )
         ds = compute_porkchop("earth", "kamooalewa", LAUNCH_SPAN, ARRIVAL_SPAN, grid, [0, 1])
-        seconds = time.perf_counter() - start
         plot = out_dir / "kamooalewa_porkchop_2025.png"
         netcdf = out_dir / "kamooalewa_porkchop_2025.nc"
         write_outputs(ds, netcdf, plot, mark_launch=TIANWEN2_LAUNCH)
         summary = ds.porkchop.summary()
         real = best_arrival_for_launch(ds, TIANWEN2_LAUNCH)
+
+        err_console.print("planning the reference mission (missions/tianwen2.toml) ...")
+        plan, paths, seconds = run_plan(None, out_dir / "plan", fast=fast)
+        total = time.perf_counter() - start
         if json_out:
             emit_json(
                 {
@@ -79,18 +95,28 @@ def register(app: typer.Typer) -> None:
                     "best_ballistic_on_tianwen2_launch_day": real,
                     "plot": str(plot),
                     "dataset": str(netcdf),
-                    "compute_seconds": round(seconds, 3),
+                    "plan": {**plan.summary(), "files": paths},
+                    "real_dates": REAL_DATES,
+                    "compute_seconds": round(total, 3),
                 }
             )
             return
         console = Console()
-        console.print(summary_table(summary, "Earth → Kamoʻoalewa, ballistic, 2025 launch year"))
+        print_summary(plan, paths, seconds)
+        from rich.table import Table
+
+        table = Table(title="plan vs the real Tianwen-2", title_justify="left")
+        for col in ("event", "plan (UTC)", "real"):
+            table.add_column(col)
+        iso = plan.event_iso()
+        for key, real_date in REAL_DATES.items():
+            table.add_row(key, iso.get(key, "-")[:10], real_date)
+        console.print(table)
         if real:
             console.print(
-                f"On Tianwen-2's launch day ({TIANWEN2_LAUNCH[:16]} UTC) the best ballistic "
-                f"transfer arrives {real['arrival'][:10]} ({real['tof_days']:.0f} d, "
-                f"{real['revs']} rev): C3 {real['c3_km2_s2']:.2f} km²/s², arrival v∞ "
-                f"{real['vinf_arrival_km_s']:.2f} km/s. Tianwen-2 flies an electric-propulsion "
-                "trajectory with deep-space burns, so its real costs differ."
+                f"Ballistic check: on Tianwen-2's launch day the best ballistic transfer arrives "
+                f"{real['arrival'][:10]} ({real['tof_days']:.0f} d, {real['revs']} rev), C3 "
+                f"{real['c3_km2_s2']:.2f} km²/s², arrival v∞ {real['vinf_arrival_km_s']:.2f} km/s "
+                f"(porkchop: {plot})."
             )
-        console.print(f"plot: {plot}   dataset: {netcdf}   ({seconds:.1f} s)")
+        console.print(f"total {total:.1f} s")
