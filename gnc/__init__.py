@@ -46,6 +46,9 @@ _EXPORTS: dict[str, str] = {
     "RelativeNavigationUKF": "gnc.navigation",
     "OptimalControlProblem": "gnc.ocp",
     "OCPSolution": "gnc.ocp",
+    # MISSION-PLAN: heliocentric low-thrust transfer
+    "LowThrustTransfer": "gnc.transfer",
+    "TransferSolution": "gnc.transfer",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -16,6 +16,12 @@ _EXPORTS: dict[str, str] = {
     "register_targets": "missions.targets",
     "target": "missions.targets",
     "target_names": "missions.targets",
+    # mission files and the planner (MISSION-PLAN)
+    "Mission": "missions.mission",
+    "load_mission": "missions.mission",
+    "REFERENCE_MISSION": "missions.mission",
+    "plan_mission": "missions.plan",
+    "MissionPlan": "missions.plan",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -67,6 +67,12 @@ _EXPORTS: dict[str, str] = {
     "compare_with_twobody": "orbits.targets_ephemeris",
     "target_naif_id": "orbits.targets_ephemeris",
     "TargetEphemeris": "orbits.targets_ephemeris",
+    # gravity-assist geometry (MISSION-PLAN)
+    "turn_angle": "orbits.flyby",
+    "periapsis_radius": "orbits.flyby",
+    "powered_flyby_dv": "orbits.flyby",
+    "flyby_outgoing": "orbits.flyby",
+    "entry_speed": "orbits.flyby",
 }
 
 __all__ = sorted(_EXPORTS)
