@@ -460,27 +460,52 @@ _CHAIN_SCALE = 1e-8
 
 
 @functools.cache
+def _binomials(degree: int) -> tuple[np.ndarray, np.ndarray]:
+    m = np.arange(degree + 1)[:, None]
+    j = np.arange(degree + 1)[None, :]
+    binom = np.array(
+        [
+            [math.comb(mm, jj) if mm >= jj else 0 for jj in range(degree + 1)]
+            for mm in range(degree + 1)
+        ],
+        dtype=float,
+    )
+    return binom, np.maximum(m - j, 0).astype(float)
+
+
 def _shift_matrix(degree: int, x: float) -> np.ndarray:
     """S with ``b = a @ S``: Taylor coefficients at ``x`` of the polynomial with monomial coeffs a."""
-    out = np.zeros((degree + 1, degree + 1))
-    for m in range(degree + 1):
-        for j in range(m + 1):
-            out[m, j] = math.comb(m, j) * float(x) ** (m - j)
-    return out
+    binom, expo = _binomials(degree)
+    return binom * np.power(float(x), expo)
+
+
+def _chain_meta(fit: PlanetFit):
+    """Padded coefficients, per-channel scale and the mask that picks chain entries (cached)."""
+    hit = fit.cache.get("chain_meta")
+    if hit is None:
+        padded = fit.padded_coeffs()  # (nchan, nseg, 3, D+1)
+        nchan = padded.shape[0]
+        scale = np.full(nchan, 1.0 / AU_KM)
+        if fit.has_indirect:
+            scale[-1] = 1.0 / _A
+        maxdeg = padded.shape[-1] - 1
+        mask = np.zeros((nchan, 3, maxdeg + 1), dtype=bool)
+        for c, d in enumerate(fit.degrees):
+            mask[c, :, : d + 1] = True
+        hit = (padded, scale, mask, maxdeg)
+        fit.cache["chain_meta"] = hit
+    return hit
 
 
 def _chain_state(fit: PlanetFit, k: int, x: float) -> tuple[np.ndarray, np.ndarray]:
     """Offsets (3 per channel) and chain states for segment k started at local time x."""
-    offsets, states = [], []
-    for c, coef in enumerate(fit.coeffs):
-        scale = 1.0 / (_A if (fit.has_indirect and c == len(fit.coeffs) - 1) else AU_KM)
-        b = (coef[k] @ _shift_matrix(coef.shape[-1] - 1, float(x))) * scale  # (3, d+1)
-        offsets.append(b[:, 0].copy())
-        b[:, 0] = 0.0
-        states.append(b.ravel() * _CHAIN_SCALE)
-    if not offsets:
+    if not fit.coeffs:
         return np.empty(0), np.empty(0)
-    return np.concatenate(offsets), np.concatenate(states)
+    padded, scale, mask, maxdeg = _chain_meta(fit)
+    b = (padded[:, k] @ _shift_matrix(maxdeg, x)) * scale[:, None, None]  # (nchan, 3, D+1)
+    offsets = b[:, :, 0].ravel()
+    b[:, :, 0] = 0.0
+    return offsets, b[mask] * _CHAIN_SCALE
 
 
 def _chain_tables(fit: PlanetFit, side: float) -> tuple[np.ndarray, np.ndarray]:
@@ -492,6 +517,27 @@ def _chain_tables(fit: PlanetFit, side: float) -> tuple[np.ndarray, np.ndarray]:
         hit = (np.array([r[0] for r in rows]), np.array([r[1] for r in rows]))
         fit.cache[key] = hit
     return hit
+
+
+def _segment_plan(fit: PlanetFit, layout: _Layout, et0: float, bps: np.ndarray, sign: float):
+    """For each piece ending at ``bps[i]``: the (offsets, chain) to load first, or None."""
+    loads = []
+    a, current_k = et0, None
+    for b in bps:
+        load = None
+        if layout.n_poly:
+            k = min(int((0.5 * (a + b)) // fit.segment_s) - fit.k0, fit.nseg - 1)
+            if k != current_k:
+                if current_k is None:
+                    x = (a - (fit.k0 + k + 0.5) * fit.segment_s) / (0.5 * fit.segment_s)
+                    load = _chain_state(fit, k, x)
+                else:
+                    tables = _chain_tables(fit, -1.0 if sign > 0 else 1.0)
+                    load = (tables[0][k], tables[1][k])
+                current_k = k
+        loads.append(load)
+        a = b
+    return loads
 
 
 _CACHE: dict[tuple, tuple[Any, _Layout, threading.Lock]] = {}
@@ -724,8 +770,15 @@ def propagate_et(
     t_out = (et_out - anchor) / _T
     bps = _breakpoints(fit, et0, et1, burns)
     sign = 1.0 if et1 >= et0 else -1.0
+    loads = _segment_plan(fit, layout, et0, bps, sign)
     piece_of = np.searchsorted(sign * bps, sign * et_out, side="left")
     piece_of[at_start] = -1
+    groups: dict[int, np.ndarray] = {}
+    for idx in np.argsort(piece_of, kind="stable"):
+        if piece_of[idx] >= 0:
+            groups.setdefault(int(piece_of[idx]), []).append(int(idx))
+    t_bps = (bps - anchor) / _T
+    n_core = layout.n_core
     nsteps = 0
     time_limit = None
     with lock:
@@ -734,31 +787,24 @@ def propagate_et(
             ev.callback.log.clear()
         ta.time = (et0 - anchor) / _T
         state = ta.state
-        state[: layout.n_core] = y0
+        state[:n_core] = y0
         pars = ta.pars
         pars[:] = 0.0
-        current_k = None
         if spacecraft is not None and spacecraft.area_m2 > 0.0:
             k_srp = SRP_PRESSURE_1AU * spacecraft.cr * spacecraft.area_m2 / spacecraft.mass_kg
             pars[layout.srp] = k_srp / 1000.0 * AU_KM**2 / GM_SUN
         a = et0
         for i, b in enumerate(bps):
-            mid = 0.5 * (a + b)
-            if layout.n_poly:
-                k = min(int(mid // fit.segment_s) - fit.k0, fit.nseg - 1)
-                if k != current_k:
-                    _load_segment(state, pars, fit, layout, k, a, current_k is None, sign)
-                    current_k = k
+            load = loads[i]
+            if load is not None:
+                pars[: layout.n_planet_pars] = load[0]
+                state[n_core:] = load[1]
             if spacecraft is not None:
-                _set_thrust(pars, layout, burns, mid, spacecraft.mass_kg)
-            here = (
-                np.flatnonzero(piece_of == i)
-                if et_out.size > 1
-                else (np.array([0]) if piece_of[0] == i else np.empty(0, int))
-            )
-            interior = here[et_out[here] != b] if here.size else here
-            want_c = dense or interior.size > 0
-            res = ta.propagate_until((b - anchor) / _T, c_output=want_c)
+                _set_thrust(pars, layout, burns, 0.5 * (a + b), spacecraft.mass_kg)
+            here = groups.get(i)
+            interior = [j for j in here if et_out[j] != b] if here else []
+            want_c = dense or bool(interior)
+            res = ta.propagate_until(t_bps[i], c_output=want_c)
             outcome = res[0]
             if time_limit is None:
                 time_limit = type(outcome).time_limit
@@ -773,10 +819,10 @@ def propagate_et(
                 if dense:
                     pieces.append((a, b, c_out))
                     step_t.append(np.asarray(c_out.times[1:]))
-                if interior.size:
-                    results[interior] = np.asarray(c_out(t_out[interior]))[:, : layout.n_core]
-            if here.size > interior.size:
-                results[here[et_out[here] == b]] = state[: layout.n_core]
+                if interior:
+                    results[interior] = np.asarray(c_out(t_out[interior]))[:, :n_core]
+            if here and len(here) > len(interior):
+                results[[j for j in here if et_out[j] == b]] = state[:n_core]
             a = b
         t_end = ta.time
         logs = [list(ev.callback.log) for ev in nt_events]
@@ -793,25 +839,6 @@ def propagate_et(
         _pieces=pieces,
         _t_ref=anchor,
     )
-
-
-def _load_segment(
-    state, pars, fit: PlanetFit, layout: _Layout, k: int, et_a: float, first: bool, sign: float
-) -> None:
-    """Load segment k's offsets (parameters) and polynomial-chain states at the piece start.
-
-    ``state`` and ``pars`` are heyoka's arrays, 1-D (scalar) or (n, batch) (batch).
-    """
-    if first:
-        x = (et_a - (fit.k0 + k + 0.5) * fit.segment_s) / (0.5 * fit.segment_s)
-        offsets, chain = _chain_state(fit, k, x)
-    else:
-        offsets_t, chain_t = _chain_tables(fit, -1.0 if sign > 0 else 1.0)
-        offsets, chain = offsets_t[k], chain_t[k]
-    if state.ndim == 2:
-        offsets, chain = offsets[:, None], chain[:, None]
-    pars[: layout.n_planet_pars] = offsets
-    state[layout.n_core :] = chain
 
 
 def _set_thrust(pars, layout: _Layout, burns, mid: float, mass0_kg: float) -> None:
@@ -889,20 +916,10 @@ def propagate_batch_et(
     sign = 1.0 if et1 >= et0 else -1.0
     # the plan is the same for every group of lanes: work it out once
     plan = []
-    a, current_k = et0, None
-    for b in bps:
-        load = None
-        if layout.n_poly:
-            k = min(int((0.5 * (a + b)) // fit.segment_s) - fit.k0, fit.nseg - 1)
-            if k != current_k:
-                if current_k is None:
-                    x = (a - (fit.k0 + k + 0.5) * fit.segment_s) / (0.5 * fit.segment_s)
-                    offsets, chain = _chain_state(fit, k, x)
-                else:
-                    tables = _chain_tables(fit, -1.0 if sign > 0 else 1.0)
-                    offsets, chain = tables[0][k], tables[1][k]
-                load = (offsets[:, None], chain[:, None])
-                current_k = k
+    a = et0
+    for b, load in zip(bps, _segment_plan(fit, layout, et0, bps, sign), strict=True):
+        if load is not None:
+            load = (load[0][:, None], load[1][:, None])
         inside = np.flatnonzero((min(a, b) < et_out) & (et_out < max(a, b)))
         exact = np.flatnonzero(et_out == b)
         plan.append(((b - anchor) / _T, load, inside, exact))
