@@ -83,3 +83,37 @@ def test_gravity_set_builds_consistent_models():
     for model in (gs.mascons, gs.ellipsoid, gs.point_mass):
         assert np.linalg.norm(model.acceleration(r) - a) < 0.02 * np.linalg.norm(a)
     assert "mascons" in repr(gs)
+
+
+def test_cli_body_json_and_range_error(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "missions.cli",
+            "body",
+            "--diameter",
+            "58",
+            "--json",
+            "--shape-out",
+            str(tmp_path / "s.obj"),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    data = json.loads(out.stdout)
+    assert data["gm_m3_s2"] == pytest.approx(1.8e-2, rel=0.03)  # mission-facts 2a, D = 58 m
+    assert data["centrifugal_to_gravity"] == pytest.approx(18, rel=0.05)
+    assert (tmp_path / "s.obj").exists() and data["shape_faces"] == 1280
+    bad = subprocess.run(
+        [sys.executable, "-m", "missions.cli", "body", "--period", "10"],
+        capture_output=True,
+        text=True,
+    )
+    assert bad.returncode == 2
+    assert "rotation period 10 min is outside" in bad.stderr
