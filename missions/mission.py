@@ -332,7 +332,9 @@ def _validate(data: dict[str, Any], where: str) -> Mission:
     try:
         return Mission.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
+        errors = exc.errors()
+        # a misspelt key also shows up as a missing one: name the misspelling first
+        err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
         key = _key_of(err["loc"])
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "missing":
