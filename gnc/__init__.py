@@ -44,6 +44,7 @@ _EXPORTS: dict[str, str] = {
     "TargetMarker": "gnc.sensors",
     "RelativeNavigationEKF": "gnc.navigation",
     "RelativeNavigationUKF": "gnc.navigation",
+    "consistency_campaign": "gnc.navigation",
     "OptimalControlProblem": "gnc.ocp",
     "OCPSolution": "gnc.ocp",
     # MISSION-PLAN: heliocentric low-thrust transfer

@@ -189,3 +189,15 @@ def test_unscented_variant_agrees_with_the_ekf(body, mesh):
     assert np.all(np.abs(diff) < 0.5)
     np.testing.assert_allclose(ukf["final_sigma"], ekf["final_sigma"], rtol=0.2)
     assert np.all(np.abs(ukf["final_error"] / ukf["final_sigma"]) < 4.0)
+
+
+def test_consistency_campaign_dataset_is_seeded():
+    from gnc.navigation import consistency_campaign
+
+    a = consistency_campaign(n_runs=2, seed=5, duration_s=20.0)
+    b = consistency_campaign(n_runs=2, seed=5, duration_s=20.0)
+    np.testing.assert_array_equal(a.nees.values, b.nees.values)
+    assert a.nees.dims == ("run", "time") and a.time.attrs["units"] == "s"
+    assert a.attrs["nees_lo"] < a.attrs["n_states"] < a.attrs["nees_hi"]
+    with pytest.raises(ValueError, match="n_runs"):
+        consistency_campaign(n_runs=0)
