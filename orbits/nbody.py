@@ -556,6 +556,16 @@ def _cache_dir() -> Path:
     return path
 
 
+_MAX_PICKLES = 40
+
+
+def _prune_cache(directory: Path) -> None:
+    """Keep the newest pickled integrators only (old code versions leave stale ones)."""
+    files = sorted(directory.glob("ta_*.pkl"), key=lambda f: f.stat().st_mtime, reverse=True)
+    for stale in files[_MAX_PICKLES:]:
+        stale.unlink(missing_ok=True)
+
+
 def _integrator(
     fit: PlanetFit,
     spacecraft: bool,
@@ -602,6 +612,7 @@ def _integrator(
             try:
                 with path.open("rb") as fh:
                     ta, layout = pickle.load(fh)
+                os.utime(path)  # recently used: pruning keeps it
             except Exception:  # noqa: BLE001  (a stale or partial cache file: rebuild)
                 ta = None
         if ta is None:
@@ -630,6 +641,7 @@ def _integrator(
                 with tmp.open("wb") as fh:
                     pickle.dump((ta, layout), fh)
                 os.replace(tmp, path)
+                _prune_cache(path.parent)
             except OSError:
                 pass
         entry = (ta, layout, threading.Lock())
