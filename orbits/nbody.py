@@ -283,6 +283,7 @@ class NBodyResult:
     step_et: np.ndarray  # ET of every Taylor step boundary (for SPK sampling)
     _pieces: list = field(default_factory=list, repr=False)
     _t_ref: float = 0.0
+    et0: float = float("nan")  # epoch of the initial state
 
     def dense(self, et: Any) -> np.ndarray:
         """States (..., 6) at any ET inside the propagated span, from Taylor dense output.
@@ -850,6 +851,7 @@ def propagate_et(
         step_et=anchor + np.concatenate(step_t + [[t_end]]) * _T,
         _pieces=pieces,
         _t_ref=anchor,
+        et0=et0,
     )
 
 
@@ -1073,10 +1075,14 @@ class Propagation:
     result: NBodyResult
 
     def __repr__(self) -> str:
+        from orbits.time import et_to_iso
+
         et = self.result.et
+        far = float(et[np.argmax(np.abs(et - self.result.et0))])
         lines = [
-            f"Propagation: {et.size} epochs over {abs(et[-1] - et[0]) / 86400.0:.2f} days, "
-            f"{self.result.nsteps} Taylor steps, {len(self.events)} events"
+            f"Propagation from {et_to_iso(self.result.et0, precision=0)} to "
+            f"{et_to_iso(far, precision=0)} UTC ({abs(far - self.result.et0) / 86400.0:.2f} days): "
+            f"{et.size} output epochs, {self.result.nsteps} Taylor steps, {len(self.events)} events"
         ]
         lines += [f"  {e!r}" for e in self.events[:12]]
         if len(self.events) > 12:

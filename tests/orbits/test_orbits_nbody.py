@@ -210,7 +210,7 @@ def test_face_returns_a_dataset_with_units(kamo_state):
     assert "mass" not in ds  # no spacecraft, no mass
     assert all("long_name" in ds[v].attrs for v in ds.data_vars)
     assert ds.sizes["time"] == 2
-    assert "Propagation: 2 epochs" in repr(p)
+    assert "(60.00 days): 2 output epochs" in repr(p)
 
 
 @pytest.mark.parametrize(
