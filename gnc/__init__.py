@@ -38,6 +38,7 @@ _EXPORTS: dict[str, str] = {
     "SolarEnvironment": "gnc.environment",
     "TruthState": "gnc.sensors",
     "LaserAltimeter": "gnc.sensors",
+    "LaserRangeFinder": "gnc.sensors",
     "NavCamera": "gnc.sensors",
     "StarTracker": "gnc.sensors",
     "IMU": "gnc.sensors",

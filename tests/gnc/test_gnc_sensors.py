@@ -181,3 +181,47 @@ def test_sensor_bad_inputs():
         NavCamera(np.ones((1, 3)), np.ones((1, 3)), fov_deg=200.0)
     with pytest.raises(ValueError, match="reliable_range_m"):
         TargetMarker((0, 0, 1.0), reliable_range_m=50.0, max_range_m=10.0)
+
+
+def test_four_beam_lrf_sees_the_slope():
+    from gnc.sensors import LaserRangeFinder, lrf_beams
+    from gnc.shape import TriangleMesh
+
+    # a big tilted flat "surface": a thin slab whose top face has normal n
+    n = np.array([np.sin(0.3), 0.0, np.cos(0.3)])
+    u = np.cross(n, [0.0, 1.0, 0.0])
+    u /= np.linalg.norm(u)
+    w = np.cross(n, u)
+    top = [100 * (a * u + b * w) for a, b in [(-1, -1), (1, -1), (1, 1), (-1, 1)]]
+    bottom = [p - 5.0 * n for p in top]
+    verts = np.array(top + bottom)
+    faces = np.array(
+        [
+            [0, 1, 2],
+            [0, 2, 3],
+            [4, 6, 5],
+            [4, 7, 6],
+            [0, 4, 5],
+            [0, 5, 1],
+            [1, 5, 6],
+            [1, 6, 2],
+            [2, 6, 7],
+            [2, 7, 3],
+            [3, 7, 4],
+            [3, 4, 0],
+        ]
+    )
+    slab = TriangleMesh(verts, faces).oriented_outwards()
+    truth = TruthState.nadir(
+        0.0,
+        [0.0, 0.0, 10.0],
+        [0.0, 0.0, 0.0],
+    )
+    lrf = LaserRangeFinder(slab, sigma_m=1e-3)
+    ms = lrf.measure(truth, np.random.default_rng(0))
+    assert len(ms) == 4 and len(lrf_beams()) == 4
+    ranges = np.array([m.range_m for m in ms])
+    assert np.ptp(ranges) > 0.5  # tilted beams see different heights on a 17-degree slope
+    normal = lrf.local_normal(ms, truth.dcm_sc)
+    assert np.degrees(np.arccos(normal @ n)) < 0.5
+    assert lrf.local_normal(ms[:2], truth.dcm_sc) is None
