@@ -61,6 +61,29 @@ def _rotation_to(frame_from: str, frame_to: str) -> np.ndarray:
         return np.asarray(spiceypy.sxform(frame_from, frame_to, 0.0))
 
 
+def _segment_ranges(et: np.ndarray, breaks: Sequence[float]) -> list[tuple[int, int]]:
+    """Inclusive index ranges of the segments to write.
+
+    A repeated epoch (the state before and after an impulsive manoeuvre) ends one
+    segment and starts the next; a break epoch inside the samples is shared by the
+    two segments it separates.
+    """
+    jumps = np.flatnonzero(np.diff(et) == 0.0)
+    starts = [0, *(jumps + 1).tolist()]
+    stops = [*jumps.tolist(), et.size - 1]
+    ranges = []
+    for lo, hi in zip(starts, stops, strict=True):
+        inner = sorted(
+            {int(np.searchsorted(et[lo : hi + 1], b)) + lo for b in breaks if et[lo] < b < et[hi]}
+        )
+        cuts = [lo, *inner, hi]
+        ranges += [(a, b) for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
+    for a, b in ranges:
+        if b - a < 1:
+            raise ValueError(f"an SPK segment needs at least two states; ET {et[a]:.3f} has one")
+    return ranges
+
+
 def write_spk(
     path: str | os.PathLike,
     naif_id: int,
@@ -85,8 +108,9 @@ def write_spk(
     naif_id : int
         NAIF id of the body (spacecraft negative, asteroids 2000000 + number).
     et, states : (n,) and (n, 6) arrays
-        Strictly increasing ET seconds and states in km, km/s relative to
-        ``center`` in ``frame``.
+        Increasing ET seconds and states in km, km/s relative to ``center`` in
+        ``frame``. An epoch given twice (state before, then after an impulsive
+        manoeuvre) splits the file into segments there.
     out_frame : str
         Frame the file is written in (J2000 by default, what every reader handles).
     degree : int
@@ -103,8 +127,11 @@ def write_spk(
     states = np.asarray(states, dtype=float)
     if states.shape != (et.size, 6):
         raise ValueError(f"states must be (n, 6) to match {et.size} epochs, got {states.shape}")
-    if et.size < 2 or np.any(np.diff(et) <= 0.0):
-        raise ValueError("SPK epochs must be at least two and strictly increasing")
+    steps = np.diff(et)
+    if et.size < 2 or np.any(steps < 0.0):
+        raise ValueError("SPK epochs must be at least two and increasing")
+    if np.any((steps[:-1] == 0.0) & (steps[1:] == 0.0)):
+        raise ValueError("an epoch appears three times; give one state before and one after a jump")
     if not np.all(np.isfinite(states)):
         raise ValueError("SPK states must be finite (no NaN from a failed propagation)")
     if degree % 2 != 1 or not 1 <= degree <= 27:
@@ -114,8 +141,7 @@ def write_spk(
     path.parent.mkdir(parents=True, exist_ok=True)
     rot = _rotation_to(frame, out_frame)
     states_out = states @ rot.T
-    inner = [int(np.searchsorted(et, b)) for b in breaks if et[0] < b < et[-1]]
-    cuts = sorted({0, et.size - 1, *inner})
+    ranges = _segment_ranges(et, breaks)
     segid = (segment_id or f"kamo {naif_id}")[:40]
     header = [
         "SPK written by kamo (orbits.spk.write_spk)",
@@ -131,8 +157,7 @@ def write_spk(
     with SPICE_LOCK:
         handle = spiceypy.spkopn(str(tmp), "kamo SPK", sum(len(x) + 1 for x in lines) + 1024)
         try:
-            for lo, hi in zip(cuts[:-1], cuts[1:], strict=True):
-                # segments share their boundary epoch (a sample at the break itself)
+            for lo, hi in ranges:
                 n = hi - lo + 1
                 deg = min(degree, 2 * n - 1)
                 spiceypy.spkw13(

@@ -114,7 +114,9 @@ def test_spk_frame_conversion_keeps_states(tmp_path):
 @pytest.mark.parametrize(
     ("et", "states", "kwargs", "match"),
     [
-        (np.array([0.0, 0.0, 1.0]), np.zeros((3, 6)), {}, "strictly increasing"),
+        (np.array([0.0, 2.0, 1.0]), np.zeros((3, 6)), {}, "increasing"),
+        (np.array([0.0, 1.0, 1.0, 1.0, 2.0]), np.ones((5, 6)), {}, "three times"),
+        (np.array([0.0, 0.0, 1.0]), np.ones((3, 6)), {}, "at least two states"),
         (np.array([0.0, 1.0]), np.zeros((3, 6)), {}, "must be \\(n, 6\\)"),
         (np.array([0.0, 1.0]), np.full((2, 6), np.nan), {}, "finite"),
         (np.array([0.0, 1.0]), np.ones((2, 6)), {"degree": 4}, "odd"),
@@ -123,3 +125,26 @@ def test_spk_frame_conversion_keeps_states(tmp_path):
 def test_bad_inputs_are_rejected(tmp_path, et, states, kwargs, match):
     with pytest.raises(ValueError, match=match):
         write_spk(tmp_path / "bad.bsp", -1, et, states, **kwargs)
+
+
+def test_impulsive_manoeuvre_splits_the_file(tmp_path):
+    # two coasting arcs with a 10 m/s jump in between: the SPK gives each side exactly
+    ensure_kernels()
+    et0, dv = ET0, np.array([0.0, 0.01, 0.0])
+    s0 = np.array([1.4e8, 5.0e7, 1.0e6, -10.0, 27.0, 0.5])
+    arc1 = propagate_et(s0, et0, et0 + np.linspace(0, 10 * DAY, 21)[1:], force=SMALL)
+    kick = arc1.state[-1] + np.concatenate([np.zeros(3), dv])
+    t_kick = et0 + 10 * DAY
+    arc2 = propagate_et(kick, t_kick, t_kick + np.linspace(0, 10 * DAY, 21)[1:], force=SMALL)
+    et = np.concatenate([[et0], arc1.et, [t_kick], arc2.et])
+    states = np.concatenate([[s0], arc1.state, [kick], arc2.state])
+    path = write_spk(tmp_path / "kick.bsp", -77005, et, states)
+    assert readback_error_km(path, -77005, et[1:20], states[1:20])[0] < 1e-6
+    assert readback_error_km(path, -77005, et[22:], states[22:])[0] < 1e-6
+    spiceypy.furnsh(str(path))
+    try:
+        before = spiceypy.spkezr("-77005", t_kick - 1e-3, "ECLIPJ2000", "NONE", "10")[0]
+        after = spiceypy.spkezr("-77005", t_kick + 1e-3, "ECLIPJ2000", "NONE", "10")[0]
+    finally:
+        spiceypy.unload(str(path))
+    assert np.linalg.norm(after[3:] - before[3:] - dv) < 1e-7  # gravity adds ~1e-8 in 2 ms
