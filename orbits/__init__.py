@@ -60,6 +60,8 @@ _EXPORTS: dict[str, str] = {
     "propagate_reference_et": "orbits.nbody_reference",
     "PlanetFit": "orbits.planets_fit",
     "fit_planets": "orbits.planets_fit",
+    "DEFAULT_BODIES": "orbits.planets_fit",
+    "EARTH_MOON_BODIES": "orbits.planets_fit",
     "write_spk": "orbits.spk",
     "spk_sample": "orbits.spk",
     "readback_error_km": "orbits.spk",
