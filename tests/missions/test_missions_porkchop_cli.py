@@ -50,15 +50,6 @@ def test_porkchop_json_netcdf_and_plot(tmp_path):
     assert png.stat().st_size > 10_000
 
 
-def test_porkchop_to_registered_small_body_prints_table():
-    result = kamo(
-        "porkchop", "earth", "kamooalewa", "--launch", "2025-01-01/2025-12-31",
-        "--arrival", "2026-01-01/2027-06-30", "--grid", "30", "--revs", "0", "--revs", "1",
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    assert "min C3" in result.stdout and "Kamoʻoalewa" in result.stdout
-
-
 @pytest.mark.parametrize(
     "args, named",
     [
@@ -78,10 +69,11 @@ def test_bad_arguments_fail_cleanly(args, named):
 
 @pytest.mark.slow
 def test_kamo_run_writes_plot_and_summary(tmp_path):
-    result = kamo("run", "--grid", "60", "--json", "--out-dir", str(tmp_path / "out"))
+    result = kamo("run", "--grid", "40", "--json", "--out-dir", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["arrival_body"] == "Kamoʻoalewa"
     assert data["min_dv"]["dv_km_s"] > 0
-    assert data["best_ballistic_on_tianwen2_launch_day"]["launch"].startswith("2025-05-2")
+    # the grid's launch date nearest 2025-05-28 (40 points over 2025: 9-day spacing)
+    assert data["best_ballistic_on_tianwen2_launch_day"]["launch"][:7] in ("2025-05", "2025-06")
     assert (tmp_path / "out" / "kamooalewa_porkchop_2025.png").stat().st_size > 10_000
