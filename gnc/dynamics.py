@@ -430,6 +430,29 @@ def rk4_propagate_mascon(x0, dt, n_steps, omega, positions, gm, a_ext):
     return out
 
 
+def rk4_step(gravity: GravityModel, omega, x, dt: float, a_ext=None) -> np.ndarray:
+    """One fixed RK4 step for any gravity model (e.g. the polyhedron truth in a simulation plant).
+
+    ``x`` (6,) [r m, v m/s]; ``omega`` spin rate or vector (rad/s); ``a_ext`` (3,) m/s^2
+    held over the step. Slower than :func:`rk4_step_mascon` (Python, four gravity calls)
+    but works with every :class:`gnc.gravity.GravityModel`.
+    """
+    w = _omega_vec(omega)
+    ext = np.zeros(3) if a_ext is None else np.asarray(a_ext, dtype=float)
+    x = np.asarray(x, dtype=float)
+
+    def f(y):
+        r, v = y[:3], y[3:]
+        acc = gravity.acceleration(r) - 2.0 * np.cross(w, v) - np.cross(w, np.cross(w, r)) + ext
+        return np.concatenate([v, acc])
+
+    k1 = f(x)
+    k2 = f(x + 0.5 * dt * k1)
+    k3 = f(x + 0.5 * dt * k2)
+    k4 = f(x + dt * k3)
+    return x + dt / 6.0 * (k1 + 2.0 * k2 + 2.0 * k3 + k4)
+
+
 def rk4_propagate(
     gravity: MasconGravity, omega, x0, dt: float, n_steps: int, a_ext=None
 ) -> np.ndarray:

@@ -160,3 +160,18 @@ def test_tumbling_frame_dynamics_match_inertial_two_body(body):
     np.testing.assert_allclose(
         uniform.rotation(1000.0), rotation_z(body.spin_rate * 1000.0), atol=1e-9
     )
+
+
+def test_generic_rk4_step_matches_the_numba_kernel(body):
+    from gnc.dynamics import rk4_step, rk4_step_mascon
+
+    m = MasconGravity([[4.0, 1.0, 0], [-4.0, 0, 1.0]], [body.gm / 3, 2 * body.gm / 3])
+    x = np.array([40.0, -5.0, 12.0, 0.01, -0.05, 0.0])
+    a_ext = np.array([2e-6, 0.0, -1e-6])
+    np.testing.assert_allclose(
+        rk4_step(m, body.omega_vector, x, 2.0, a_ext),
+        rk4_step_mascon(x, 2.0, body.omega_vector, m.positions, m.gm_each, a_ext),
+        rtol=1e-13,
+    )
+    poly = PolyhedronGravity(synthetic_body(41.0, seed=1, subdivisions=2), body.density_kg_m3)
+    assert rk4_step(poly, body.spin_rate, x, 1.0).shape == (6,)
