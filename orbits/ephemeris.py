@@ -177,17 +177,19 @@ def _spice_state(naif_id: int, et: np.ndarray, frame: str, center_id: int) -> np
 
 
 def _rotation(frame_from: str, frame_to: str) -> np.ndarray:
+    """Constant rotation between two inertial frames (small bodies are computed in ECLIPJ2000)."""
     if frame_from.upper() == frame_to.upper():
         return np.eye(3)
     ensure_kernels()
     with SPICE_LOCK:
-        try:
-            return np.asarray(spiceypy.pxform(frame_from, frame_to, 0.0))
-        except spiceypy.utils.exceptions.SpiceyError:
+        code = spiceypy.namfrm(frame_to)
+        inertial = bool(code) and spiceypy.frinfo(code)[1] == 1
+        if not inertial:
             raise ValueError(
-                f"unknown or non-inertial frame {frame_to!r}: use 'ECLIPJ2000', 'J2000' or "
-                "another inertial SPICE frame"
-            ) from None
+                f"frame {frame_to!r} is unknown or not inertial: states of small bodies are "
+                "given in inertial frames such as 'ECLIPJ2000' or 'J2000'"
+            )
+        return np.asarray(spiceypy.pxform(frame_from, frame_to, 0.0))
 
 
 def _heliocentric(body: SmallBody | _SpiceBody, et: np.ndarray, frame: str) -> np.ndarray:

@@ -93,3 +93,17 @@ def test_bad_elements_are_named(kwargs, match):
     args.update(kwargs)
     with pytest.raises(ValueError, match=match):
         SmallBody("bad", **args)
+
+
+def test_small_body_frames():
+    eq = state_et(KAMO, 8e8, frame="J2000")
+    ec = state_et(KAMO, 8e8)
+    assert np.linalg.norm(eq[:3]) == pytest.approx(np.linalg.norm(ec[:3]), rel=1e-14)
+    # the equatorial state of Earth minus Kamoʻoalewa equals the rotated ecliptic one
+    np.testing.assert_allclose(
+        state_et("earth", 8e8, center=KAMO, frame="J2000")[:3],
+        state_et("earth", 8e8, frame="J2000")[:3] - eq[:3],
+        atol=1e-6,
+    )
+    with pytest.raises(ValueError, match="not inertial"):
+        state_et(KAMO, 8e8, frame="IAU_EARTH")
