@@ -13,7 +13,7 @@ import numpy as np
 from rich.console import Console
 
 #: Progress bars, logs and errors go to stderr so that ``--json`` output on stdout stays clean.
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 class KamoCLIError(Exception):
