@@ -35,7 +35,6 @@ from dataclasses import dataclass, field
 
 import numba
 import numpy as np
-from scipy.linalg import expm
 
 __all__ = ["ConvexDescentPlanner", "ConvexPlan", "cone_faces", "discretize"]
 
@@ -69,8 +68,51 @@ def discretize(omega_local: np.ndarray, h: float) -> tuple[np.ndarray, np.ndarra
     M[3:6, :3] = -W @ W
     M[3:6, 3:6] = -2 * W
     M[3:6, 6:9] = np.eye(3)
-    E = expm(M * h)
+    E = _expm(M * h)
     return E[:6, :6], E[:6, 6:9]
+
+
+@numba.njit(cache=True)
+def _expm(A):
+    """Matrix exponential by scaling and squaring a 14-term Taylor series (small, well-scaled A).
+
+    scipy's Pade code is accurate but, on a shared CPU with threaded BLAS, slow
+    for a 9x9 matrix; here ||A|| is at most ~1 so the series converges fast.
+    """
+    n = A.shape[0]
+    norm = 0.0
+    for i in range(n):
+        row = 0.0
+        for j in range(n):
+            row += abs(A[i, j])
+        norm = max(norm, row)
+    s = 0
+    while norm > 0.5:
+        norm /= 2.0
+        s += 1
+    X = A / 2.0**s
+    out = np.eye(n)
+    term = np.eye(n)
+    for k in range(1, 15):
+        new = np.zeros((n, n))
+        for i in range(n):
+            for j in range(n):
+                acc = 0.0
+                for m in range(n):
+                    acc += term[i, m] * X[m, j]
+                new[i, j] = acc / k
+        term = new
+        out += term
+    for _ in range(s):
+        sq = np.zeros((n, n))
+        for i in range(n):
+            for j in range(n):
+                acc = 0.0
+                for m in range(n):
+                    acc += out[i, m] * out[m, j]
+                sq[i, j] = acc
+        out = sq
+    return out
 
 
 # ------------------------------------------------------------------------- kernel

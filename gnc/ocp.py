@@ -23,7 +23,7 @@ Example (a double integrator brought to rest, minimum effort)::
     v = ocp.state("v", scale=1.0)
     a = ocp.control("a", lower=-1.0, upper=1.0)
     x0 = ocp.parameter("x0")
-    ocp.set_dynamics({x: v, v: a})
+    ocp.set_dynamics({"x": v, "v": a})
     ocp.subject_to(x - x0, at="start", lower=0.0, upper=0.0)
     ocp.subject_to(v, at="start", lower=0.0, upper=0.0)
     ocp.subject_to(ocp.vertcat(x, v), at="end", lower=0.0, upper=0.0)
@@ -242,12 +242,22 @@ class OptimalControlProblem:
         """Declare a parameter whose value is given to :meth:`solve` (no rebuild needed)."""
         return self._add(self._params, name, size, 1.0, -np.inf, np.inf)
 
-    def set_dynamics(self, derivatives: Mapping[Any, Any]) -> None:
-        """Give each state's time derivative: ``{r: v, v: a, m: -mdot}`` (keys are state symbols or names)."""
+    def set_dynamics(self, derivatives: Mapping[str, Any] | Sequence[tuple[Any, Any]]) -> None:
+        """Give each state's time derivative.
+
+        Either a mapping by state name, ``{"r": v, "v": a, "m": -mdot}``, or a list
+        of ``(state_symbol, derivative)`` pairs, ``[(r, v), (v, a)]`` (CasADi vector
+        symbols are not hashable, so they cannot be dict keys; scalar ones can).
+        """
         by_symbol = {id(v.symbol): v for v in self._states}
         by_name = {v.name: v for v in self._states}
-        for key, expr in derivatives.items():
+        items = derivatives.items() if isinstance(derivatives, Mapping) else derivatives
+        for key, expr in items:
             var = by_name.get(key) if isinstance(key, str) else by_symbol.get(id(key))
+            if var is None:
+                for cand in self._states:
+                    if not isinstance(key, str) and ca.is_equal(cand.symbol, key):
+                        var = cand
             if var is None:
                 raise ValueError(f"dynamics key {key!r} is not a declared state")
             expr = ca.SX(expr) if not isinstance(expr, ca.SX) else expr
