@@ -180,9 +180,10 @@ class LaunchPhase(_Window):
 class OutboundPhase(_Window):
     arrival_window_start: str
     arrival_window_end: str
-    deep_space_manoeuvres: int = Field(default=1, ge=0, le=1)
+    # the impulsive design has exactly one DSM (the MGA-1DSM formulation); kept in the file so
+    # that it says so
+    deep_space_manoeuvres: int = Field(default=1, ge=1, le=1)
     design: Literal["low-thrust", "impulsive"] = "low-thrust"
-    arrival_vinf_max_km_s: float = Field(default=0.0, ge=0)
     _d = field_validator("arrival_window_start", "arrival_window_end", mode="before")(_date)
 
 

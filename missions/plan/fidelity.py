@@ -27,6 +27,8 @@ from typing import Any
 
 import numpy as np
 
+from orbits._kepler import kepler_batch
+from orbits.constants import GM_SUN
 from orbits.ephemeris import state_et
 from orbits.nbody import FiniteBurn, ForceModel, Spacecraft, propagate_et
 from orbits.planets_fit import DEFAULT_BODIES
@@ -95,12 +97,33 @@ def check_leg(
     burns: list[FiniteBurn] = (),
     iterations: int = 3,
     tcm_fraction: float = 0.3,
+    planned_end: np.ndarray | None = None,
 ) -> LegCheck:
     """Propagate one leg in the high-fidelity model and measure its miss and correction."""
     bodies = _bodies_without(origin, destination)
     force = ForceModel(bodies, tol)
     sc = Spacecraft(mass_kg, srp_area_m2, srp_cr) if mass_kg else None
-    target = state_et(destination, et1)
+    if destination is None:
+        # a leg ending at a manoeuvre in deep space: the target is the planned arc itself
+        if planned_end is None:
+            raise ValueError("a leg without a destination body needs planned_end (its end state)")
+        end = np.asarray(planned_end, dtype=float)
+
+        def where(et: np.ndarray) -> np.ndarray:
+            et = np.atleast_1d(et)
+            r, v = kepler_batch(
+                GM_SUN,
+                np.repeat(end[None, :3], et.size, 0),
+                np.repeat(end[None, 3:], et.size, 0),
+                et - et1,
+            )
+            return np.hstack([r, v])
+    else:
+
+        def where(et: np.ndarray) -> np.ndarray:
+            return state_et(destination, et)
+
+    target = where(np.array([et1]))[0]
 
     def run(s0: np.ndarray, t0: float, dense: bool = False, out=None):
         out = [et1] if out is None else out
@@ -111,7 +134,7 @@ def check_leg(
     miss_vec = first.state[0, :3] - target[:3]
     miss = float(np.linalg.norm(miss_vec))
     window = np.linspace(max(et0, et1 - 3 * 86400.0), et1, 145)
-    rel = first.dense(window)[:, :3] - state_et(destination, window)[:, :3]
+    rel = first.dense(window)[:, :3] - where(window)[:, :3]
     dist = np.linalg.norm(rel, axis=1)
     j = int(np.argmin(dist))
 

@@ -116,7 +116,6 @@ def optimise_outbound(
     seed: int,
     maxiter: int = 60,
     popsize: int = 20,
-    vinf_max_arrival: float = 0.0,
 ) -> OutboundImpulsive:
     """Minimum delta-v rendezvous with one DSM (MGA-1DSM velocity formulation), C3 bounded.
 
@@ -451,7 +450,6 @@ def build_chain(problem: ChainProblem, epochs: np.ndarray, refined_by: str) -> R
     """The :class:`ReturnChain` for given epochs."""
     ev = problem.evaluate(epochs[:, None])
     legs = []
-    names = [problem.asteroid if isinstance(problem.asteroid, str) else "asteroid"]
     labels = ["return", *[f"to_{b}_{i + 2}" for i, b in enumerate(problem.flybys[1:])], "comet"]
     bodies = [str(b) if isinstance(b, str) else getattr(b, "name", "body") for b in problem.bodies]
     for i, leg in enumerate(ev["legs"]):
@@ -468,7 +466,6 @@ def build_chain(problem: ChainProblem, epochs: np.ndarray, refined_by: str) -> R
                 low_path=families(problem.max_revs)[int(ev["family"][i][0])][1],
             )
         )
-    del names
     return ReturnChain(
         epochs=np.asarray(epochs, dtype=float),
         bodies=bodies,

@@ -273,7 +273,8 @@ def plot_thrust(plan: Any, ax=None):
         basefmt=" ",
     )
     ax2.set_ylabel("impulsive delta-v (km/s)", color="C3")
-    ax.legend(loc="upper right")
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="upper right")
     ax.set_title("thrust profile: low-thrust arc and impulsive manoeuvres")
     return ax
 

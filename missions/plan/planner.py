@@ -642,8 +642,6 @@ def _check_legs(plan: MissionPlan) -> list:
     tol = plan.settings.fidelity_tolerance
     out = []
     for leg in plan.legs:
-        if leg["destination"] is None:
-            continue
         burns: list = []
         mass = plan.mass_at(leg["et0"] + 1.0)
         if leg["name"] == "outbound" and plan.low_thrust is not None:
@@ -664,6 +662,7 @@ def _check_legs(plan: MissionPlan) -> list:
                 srp_area_m2=sc.srp_area_m2,
                 srp_cr=sc.srp_cr,
                 burns=burns,
+                planned_end=np.asarray(leg["state1"], dtype=float),
             )
         )
     return out

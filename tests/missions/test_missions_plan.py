@@ -246,3 +246,18 @@ def test_cli_plan_json(tmp_path):
     assert data["launch_c3_km2_s2"] > 0 and data["total_dv_km_s"] > 0
     assert data["propellant_kg"] > 0 and data["final_mass_kg"] > 0
     assert (tmp_path / "trajectory.nc").exists() and (tmp_path / "spacecraft.bsp").exists()
+
+
+def test_impulsive_design_is_budgeted_with_the_chemical_engine():
+    mission = load_mission().replace(**{"phases.outbound.design": "impulsive"})
+    plan = plan_mission(mission, fast=True, fidelity=False)
+    assert plan.outbound_design == "impulsive" and "dsm_1" in plan.events
+    assert plan.events["launch"] < plan.events["dsm_1"] < plan.events["kamooalewa_arrival"]
+    chem = [m for m in plan.manoeuvres if m.propulsion == "chemical"]
+    assert {"deep-space manoeuvre 1", "kamooalewa rendezvous"} <= {m.name for m in chem}
+    ob = plan.outbound
+    # the DSM joins the two outbound arcs in position, only the velocity jumps
+    assert np.linalg.norm(ob.state_dsm_before[:3] - ob.state_dsm_after[:3]) == 0.0
+    assert plan.legs[0]["state1"][:3] == pytest.approx(plan.legs[1]["state0"][:3])
+    # with a 315 s engine the same rendezvous costs far more propellant than with SEP
+    assert plan.propellant_kg > 800.0 and not plan.feasible
