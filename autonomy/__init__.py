@@ -11,6 +11,28 @@ import importlib
 from typing import Any
 
 _EXPORTS: dict[str, str] = {
+    # AUTONOMY: the onboard executive and its parts
+    "Executive": "autonomy.executive",
+    "ExecutiveConfig": "autonomy.executive",
+    "DescentProfile": "autonomy.executive",
+    "Mode": "autonomy.modes",
+    "ModeMachine": "autonomy.modes",
+    "EventLog": "autonomy.log",
+    "evaluate_checkpoint": "autonomy.checkpoints",
+    "CheckpointInputs": "autonomy.checkpoints",
+    "CheckpointLimits": "autonomy.checkpoints",
+    "rank_sites": "autonomy.hazards",
+    "HazardLimits": "autonomy.hazards",
+    "SkyGeometry": "autonomy.hazards",
+    "FaultMonitor": "autonomy.fdir",
+    "decide_response": "autonomy.fdir",
+    "ResourceBook": "autonomy.resources",
+    "ResourceLimits": "autonomy.resources",
+    "NavSolution": "autonomy.observations",
+    "SiteHazard": "autonomy.observations",
+    "SpaceWeatherAdvisory": "autonomy.observations",
+    "GroundGoal": "autonomy.observations",
+    "ThrusterCommand": "autonomy.commands",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -16,6 +16,12 @@ _EXPORTS: dict[str, str] = {
     "register_targets": "missions.targets",
     "target": "missions.targets",
     "target_names": "missions.targets",
+    # closed-loop autonomy scenarios (AUTONOMY)
+    "run_scenario": "missions.scenarios",
+    "scenario_names": "missions.scenarios",
+    "load_scenario": "missions.scenarios",
+    "register_scenario": "missions.scenarios",
+    "ScenarioResult": "missions.scenarios",
     # mission files and the planner (MISSION-PLAN)
     "Mission": "missions.mission",
     "load_mission": "missions.mission",
