@@ -40,7 +40,7 @@ _FM = {"nsz", "arcp", "contract"}
 _TOL_CIRC_EQ = 1e-8  # eccentricity / inclination below which an angle is undefined
 _TWO_PI = 2.0 * math.pi
 _SERIES_PSI = 1.0  # |psi| below which the Stumpff power series is used
-_HYP_ELEMENTS_MIN_ECC = 1.05  # hyperbolas eccentric enough for the anomaly form
+_HYP_ELEMENTS_MIN_ECC = 1.0001  # hyperbolas eccentric enough for the anomaly form
 _CANCELLATION_LIMIT = 100.0  # |f| r0 + |g| v0 over r above which it is used
 
 # ---------------------------------------------------------------------------
@@ -423,9 +423,12 @@ def kepler_one(mu, rx, ry, rz, vx, vy, vz, dt):
     if not (lo < chi < hi):
         chi = 0.5 * (lo + hi)
 
-    c2 = 0.5
-    c3 = 1.0 / 6.0
-    for _ in range(200):
+    # Newton safeguarded by bisection (Numerical Recipes' rtsafe): bisect when the
+    # Newton step leaves the bracket or fails to halve the step before last, which
+    # is what happens far out on the exponential wall of a hyperbola
+    dx_prev = hi - lo
+    dx = dx_prev
+    for _ in range(300):
         f, df, c2, c3 = _universal_residual(chi, alpha, r0n, sigma0, target)
         if f == 0.0:
             break
@@ -438,11 +441,12 @@ def kepler_one(mu, rx, ry, rz, vx, vy, vz, dt):
             hi = chi
         else:
             lo = chi
-        step = f / df
-        new = chi - step
-        if not (lo < new < hi) or not math.isfinite(new):
+        new = chi - f / df
+        if not (lo < new < hi) or not math.isfinite(new) or abs(new - chi) > 0.5 * abs(dx_prev):
             new = 0.5 * (lo + hi)
-        if abs(new - chi) <= 2e-16 * abs(new) or hi - lo <= 4e-16 * max(abs(lo), abs(hi)):
+        dx_prev = dx
+        dx = new - chi
+        if abs(dx) <= 2e-16 * abs(new) or hi - lo <= 4e-16 * max(abs(lo), abs(hi)):
             chi = new
             break
         chi = new
