@@ -12,8 +12,10 @@ position and velocity in a site-fixed east-north-up frame and a deadline) with
 first interval. The compute budget is deterministic: a plan that needs more
 interior-point iterations than ``solver_iteration_budget`` counts as late, exactly
 like a failed solve, so runs are reproducible on any machine. The fallback is the
-previous plan of the same leg (time-shifted) while it lasts, then an analytic
-zero-effort-miss / zero-effort-velocity law. Station keeping and holds use a
+previous plan of the same leg (time-shifted) while it lasts, then ``gnc``'s
+zero-effort-miss / zero-effort-velocity law (:func:`gnc.guidance.zem_zev_acceleration`),
+which also flies transfers and climbs. (``gnc.guidance.DescentGuidance`` is not used
+as is because its budget is wall-clock time.) Station keeping and holds use a
 proportional-derivative law with the known gravity and frame accelerations fed
 forward.
 
@@ -82,6 +84,7 @@ from autonomy.resources import G0, ResourceBook, ResourceLimits
 from gnc.bodies import SmallBodyModel, kamooalewa
 from gnc.convex import ConvexDescentPlanner
 from gnc.gravity import PointMassGravity
+from gnc.guidance import zem_zev_acceleration
 from gnc.sensors import dcm_to_quat
 
 __all__ = ["DescentProfile", "Executive", "ExecutiveConfig", "Leg"]
@@ -1107,11 +1110,8 @@ class Executive:
         return a
 
     def _zem_zev(self, leg: Leg, r, v, T) -> np.ndarray:
-        """Zero-effort-miss / zero-effort-velocity feedback with the known accelerations fed forward."""
-        g = self._known_accel(leg.frame, r, v)
-        zem = leg.r_target - (r + v * T + 0.5 * g * T * T)
-        zev = leg.v_target - (v + g * T)
-        a = 6.0 * zem / T**2 - 2.0 * zev / T
+        """gnc's zero-effort-miss / zero-effort-velocity law with the known accelerations, clipped to authority."""
+        a = zem_zev_acceleration(r, v, leg.r_target, leg.v_target, T, self._known_accel(leg.frame, r, v))
         lim = self._authority()
         return np.clip(a, -lim, lim)
 
