@@ -444,8 +444,10 @@ def create_app(config: ServerConfig) -> Starlette:
         return _error(400, str(exc))
 
     async def on_http_error(request: Request, exc: HTTPException) -> Response:
-        if exc.status_code == 404 and not request.url.path.startswith("/api/"):
+        if exc.status_code == 404:
             return _error(404, f"not found: {request.url.path}")
+        if exc.status_code == 405:
+            return _error(405, f"method {request.method} not allowed on {request.url.path}")
         return _error(exc.status_code, str(exc.detail), headers=exc.headers)
 
     async def on_crash(request: Request, exc: Exception) -> Response:
