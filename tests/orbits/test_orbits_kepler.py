@@ -271,6 +271,40 @@ def test_strongly_hyperbolic_flyby_from_far_out():
     assert np.linalg.norm(state[:3] - r[0]) <= 1e-6 * np.linalg.norm(r_ref)
 
 
+def _taylor_reference(mu, r0, v0, dt):
+    import heyoka as hy
+
+    x, y, z, vx, vy, vz = hy.make_vars("x", "y", "z", "vx", "vy", "vz")
+    k = -mu * (x * x + y * y + z * z) ** -1.5
+    ta = hy.taylor_adaptive(
+        [(x, vx), (y, vy), (z, vz), (vx, k * x), (vy, k * y), (vz, k * z)], np.r_[r0, v0]
+    )
+    ta.propagate_until(dt)
+    return ta.state[:3].copy(), ta.state[3:].copy()
+
+
+def test_near_radial_hyperbola_from_far_out():
+    # Regression: a nearly parabolic (e = 1.00016), nearly radial heliocentric
+    # hyperbola from 3.8 AU (a retrograde Lambert solution found by hypothesis).
+    # Plain Newton from the far side of the exponential wall needed hundreds of
+    # steps and returned 1e69 km; the safeguard must bisect instead.
+    mu_sun = 1.32712440018e11
+    au = 1.495978707e8
+    r0 = np.array([-2.5, -2.0, -2.0]) * au
+    v0 = np.array([14.81552217, 12.43233175, 12.43233175])
+    dt = 365.25 * 86400.0
+    r, v = kepler_batch(mu_sun, r0, v0, dt)
+    r_ref, v_ref = _taylor_reference(mu_sun, r0, v0, dt)
+    assert np.linalg.norm(r[0] - r_ref) <= 1e-10 * np.linalg.norm(r_ref)
+    assert np.linalg.norm(v[0] - v_ref) <= 1e-10 * np.linalg.norm(v_ref)
+    # and the same family nearer and further from the parabola
+    for ecc in (1.00002, 1.0004, 1.03):
+        r0, v0 = coe2rv(mu_sun, 708886.0, ecc, 2.356, 3.1416, 2.2415, -3.0)
+        r, v = kepler_batch(mu_sun, r0, v0, dt)
+        r_ref, v_ref = _taylor_reference(mu_sun, r0, v0, dt)
+        assert np.linalg.norm(r[0] - r_ref) <= 1e-10 * np.linalg.norm(r_ref), ecc
+
+
 def test_stumpff_series_and_closed_forms_meet():
     for psi in (1.0 - 1e-12, -1.0 + 1e-12, 1.0 + 1e-12, -1.0 - 1e-12):
         s = np.sqrt(abs(psi))
