@@ -438,7 +438,8 @@ def _refine(problem, epochs, bounds, weights, ca):
     )
     res = solver(x0=x0, lbx=lbx, ubx=ubx, lbg=lbg, ubg=ubg)
     ok = bool(solver.stats().get("success", False))
-    new = np.asarray(res["x"]).ravel() * scale
+    # IPOPT relaxes bounds by a hair (bound_relax_factor): clip back into the windows
+    new = np.clip(np.asarray(res["x"]).ravel(), lbx, ubx) * scale
     before = problem.cost(epochs[:, None], weights)[0]
     after = problem.cost(new[:, None], weights)[0]
     if not np.isfinite(after) or after > before + 1e-9:

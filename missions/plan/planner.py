@@ -301,7 +301,7 @@ def _coast_nodes(ob, et: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return r, v
 
 
-def _low_thrust(mission: Mission, ob, n: int, warm: Any):
+def _low_thrust(mission: Mission, ob, n: int, warm: Any, et_launch: float | None = None):
     from gnc.transfer import LowThrustTransfer
     from orbits.ephemeris import state_et
 
@@ -309,10 +309,11 @@ def _low_thrust(mission: Mission, ob, n: int, warm: Any):
     if n not in _LT_CACHE:
         _LT_CACHE[n] = LowThrustTransfer(n)
     tr = _LT_CACHE[n]
-    earth = state_et("earth", ob.et_launch)
-    tof = ob.et_arrival - ob.et_launch
+    et_launch = ob.et_launch if et_launch is None else float(et_launch)
+    earth = state_et("earth", et_launch)
+    tof = ob.et_arrival - et_launch
     kwargs = dict(
-        et0=ob.et_launch,
+        et0=et_launch,
         mass_kg=mission.spacecraft.wet_mass_kg,
         isp_s=sep.isp_s,
         thrust_1au_n=2 * sep.efficiency * sep.power_1au_kw * 1e3 / (sep.isp_s * G0),
@@ -331,8 +332,8 @@ def _low_thrust(mission: Mission, ob, n: int, warm: Any):
         )
         if sol.success:
             return sol
-    et = ob.et_launch + np.linspace(0.0, tof, n + 1)
-    gr, gv = _coast_nodes(ob, et)
+    et = et_launch + np.linspace(0.0, tof, n + 1)
+    gr, gv = _coast_nodes(ob, np.clip(et, ob.et_launch, None))
     return tr.solve(
         earth[:3],
         earth[3:],
@@ -343,6 +344,35 @@ def _low_thrust(mission: Mission, ob, n: int, warm: Any):
         guess_v=gv,
         **kwargs,
     )
+
+
+def _best_launch(mission: Mission, ob, lt, n: int, launch_span: tuple[float, float]):
+    """Move the launch date (arrival fixed) to the low-thrust propellant optimum near the impulsive one.
+
+    The impulsive search picks the launch for chemical delta-v; the SEP optimum can
+    sit a few days away. A bounded 1-D search (each solve warm-started from the
+    best so far) within +-20 days and the launch period.
+    """
+    from scipy.optimize import minimize_scalar
+
+    best = {"sol": lt}
+    lo = max(launch_span[0], ob.et_launch - 20 * DAY_S)
+    hi = min(launch_span[1], ob.et_launch + 20 * DAY_S)
+    if hi - lo < DAY_S:
+        return lt
+
+    def propellant(t0: float) -> float:
+        sol = _low_thrust(mission, ob, n, best["sol"], et_launch=t0)
+        if not sol.success:
+            return best["sol"].propellant_kg + 1e3
+        if sol.propellant_kg < best["sol"].propellant_kg:
+            best["sol"] = sol
+        return sol.propellant_kg
+
+    minimize_scalar(
+        propellant, bounds=(lo, hi), method="bounded", options={"xatol": 0.5 * DAY_S, "maxiter": 8}
+    )
+    return best["sol"]
 
 
 def plan_mission(
@@ -434,6 +464,9 @@ def plan_mission(
         lt = _low_thrust(
             mission, ob, settings.low_thrust_intervals, warm.low_thrust if warm else None
         )
+        if lt.success and launch_date is None:
+            say("low-thrust launch date (1-D search, warm-started solves)")
+            lt = _best_launch(mission, ob, lt, settings.low_thrust_intervals, launch_span)
         timings["low_thrust"] = time.perf_counter() - tic
         if not lt.success:
             notes.append(
@@ -531,7 +564,7 @@ def _timeline(mission: Mission, ob, lt, chain) -> tuple[dict, list, list]:
     c_chem, c_sep = sc.chemical.exhaust_speed_km_s, sc.sep.exhaust_speed_km_s
     c_of = {"chemical": c_chem, "sep": c_sep}
     ast, com = mission.targets.asteroid, mission.targets.comet
-    events: dict[str, float] = {"launch": ob.et_launch}
+    events: dict[str, float] = {"launch": float(lt.et[0]) if lt is not None else ob.et_launch}
     man: list[Manoeuvre] = []
     m = sc.wet_mass_kg
 
@@ -546,7 +579,7 @@ def _timeline(mission: Mission, ob, lt, chain) -> tuple[dict, list, list]:
         man.append(
             Manoeuvre(
                 "outbound low-thrust arc",
-                ob.et_launch,
+                float(lt.et[0]),
                 lt.delta_v_km_s,
                 "sep",
                 m,
