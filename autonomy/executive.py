@@ -1111,7 +1111,9 @@ class Executive:
 
     def _zem_zev(self, leg: Leg, r, v, T) -> np.ndarray:
         """gnc's zero-effort-miss / zero-effort-velocity law with the known accelerations, clipped to authority."""
-        a = zem_zev_acceleration(r, v, leg.r_target, leg.v_target, T, self._known_accel(leg.frame, r, v))
+        a = zem_zev_acceleration(
+            r, v, leg.r_target, leg.v_target, T, self._known_accel(leg.frame, r, v)
+        )
         lim = self._authority()
         return np.clip(a, -lim, lim)
 

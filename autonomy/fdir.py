@@ -20,7 +20,7 @@ altimeter dropout      no range for 3 consecutive readings          below ``came
 star-tracker loss      no valid attitude for 10 s                   HOLD at the gates; in a descent for 60 s: WAIVE-OFF;
                                                                     below the matchpoint: continue on gyros
 low battery            state of charge < 30 % (< 15 %: critical)     no new critical operation; critical: SAFE
-sample mechanism       mechanism reports an anomaly                 stow, back away; the attempt counts
+sample mechanism       mechanism reports an anomaly                 stow, back away; no further attempt
 space weather S2+      S-scale advisory of level >= 2 active        hold critical operations: no descent start; in a
                                                                     descent above the matchpoint: WAIVE-OFF and retry
                                                                     after it clears; below it: continue
@@ -323,7 +323,11 @@ def decide_response(
             return Response(WAIVE_OFF, f"{fault.reason}: back away and recharge")
         return Response(CONTINUE, f"{fault.reason}: no new critical operation until recharged")
     if kind == SAMPLE_MECHANISM:
-        return Response(WAIVE_OFF, f"{fault.reason}: stow and back away; the attempt counts")
+        return Response(
+            WAIVE_OFF,
+            f"{fault.reason}: stow and back away; the attempt counts, no new descent",
+            False,
+        )
     if kind == SPACE_WEATHER:
         if critical and not below_matchpoint:
             return Response(WAIVE_OFF, f"{fault.reason}: back away, retry after it clears")

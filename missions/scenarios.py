@@ -184,6 +184,7 @@ _SECTIONS = {
     "survey_imaging_s",
     "sky",
     "extends",
+    "executive",
 }
 
 
@@ -706,8 +707,27 @@ def executive_config(spec: dict) -> ExecutiveConfig:
         body.spin_phase0_rad,
     )
     sc = spec.get("spacecraft", {})
-    profile = DescentProfile(**spec.get("profile", {}))
+    try:
+        profile = DescentProfile(**spec.get("profile", {}))
+    except TypeError as exc:
+        raise ValueError(f"scenario {spec.get('name')!r}: bad [profile] key ({exc})") from None
+    extra = dict(spec.get("executive", {}))
+    allowed = {
+        "n_intervals",
+        "solver_iteration_budget",
+        "solver_max_rounds",
+        "accel_margin",
+        "terminal_horizon_s",
+        "max_waive_offs",
+    }
+    bad = set(extra) - allowed
+    if bad:
+        raise ValueError(
+            f"scenario {spec.get('name')!r}: unknown [executive] key(s) {', '.join(sorted(bad))}; "
+            f"allowed: {', '.join(sorted(allowed))}"
+        )
     return ExecutiveConfig(
+        **extra,
         body=body,
         sky=skyg,
         dry_mass_kg=float(sc.get("dry_mass_kg", 1100.0)),
