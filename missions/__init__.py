@@ -28,6 +28,10 @@ _EXPORTS: dict[str, str] = {
     "REFERENCE_MISSION": "missions.mission",
     "plan_mission": "missions.plan",
     "MissionPlan": "missions.plan",
+    # Monte Carlo campaigns (CAMPAIGN)
+    "open_campaign": "missions.campaign.summary",
+    "run_campaign": "missions.campaign.runner",
+    "load_campaign": "missions.campaign.spec",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -195,7 +195,7 @@ def _run_touch_and_go(ss: np.random.SeedSequence, inputs: dict[str, Any]) -> dic
 
 def _contact_direction(traj) -> tuple[float, float]:
     """Unit (east, north) of the first sample in contact: the miss's direction (its size is exact)."""
-    phase = np.asarray(traj["phase"].values).astype(str)
+    phase = np.array([str(p) for p in np.asarray(traj["phase"].values).tolist()])
     idx = np.flatnonzero(phase == "contact")
     if idx.size == 0:
         return math.nan, math.nan
