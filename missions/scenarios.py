@@ -184,6 +184,7 @@ _SECTIONS = {
     "survey_imaging_s",
     "sky",
     "extends",
+    "sil",  # SIL harness: link, sensor, actuator and FSW faults, ground attacks (missions.sil)
     "executive",
 }
 
