@@ -160,7 +160,7 @@
         key: 'value',
         name: par.name,
         units: par.units || undefined,
-        format: par.enumeration.length ? 'enum' : par.type === 'float' || par.calibrated ? 'float' : 'integer',
+        format: par.enumeration.length ? 'enum' : 'kamo.number',
         hints: { range: 1 }
       };
       if (par.enumeration.length) {
@@ -327,6 +327,12 @@
     return function install(openmct) {
       const objects = buildObjects();
 
+      openmct.telemetry.addFormat({
+        key: 'kamo.number',
+        format: (v) => (typeof v === 'number' ? Number(v.toPrecision(10)).toString() : String(v)),
+        parse: (text) => (typeof text === 'number' ? text : parseFloat(text)),
+        validate: (text) => !Number.isNaN(parseFloat(text))
+      });
       openmct.types.addType('kamo.telemetry', {
         name: 'kamo telemetry parameter',
         description: 'A telemetry parameter from the kamo XTCE dictionary',
@@ -370,7 +376,7 @@
       [
         ['kamo.alarms.view', 'Alarm list', 'kamo.alarms', (o) => new views.AlarmList(dictionary, feed, params)],
         ['kamo.spaceweather.view', 'Space weather', 'kamo.spaceweather', () => new views.SpaceWeather()],
-        ['kamo.contacts.view', 'Contacts timeline', 'kamo.contacts', () => new views.Contacts()]
+        ['kamo.contacts.view', 'Contacts timeline', 'kamo.contacts', () => new views.Contacts(openmct)]
       ].forEach(([key, name, type, make]) => {
         openmct.objectViews.addProvider({
           key: key,
@@ -587,6 +593,10 @@
 
   /** Next station passes as bars on a time axis, one row per station, and a table. */
   class Contacts {
+    constructor(openmct) {
+      this.openmct = openmct;
+    }
+
     show(element) {
       this.root = el('div', { class: 'kamo-panel kamo-contacts' }, [el('h2', { text: 'Station contacts' })]);
       this.body = el('div', { text: 'loading…' });
@@ -598,7 +608,10 @@
 
     async refresh() {
       try {
-        this.render(await getJSON('/api/contacts'));
+        // passes in the three days from the start of the time conductor's span
+        const start = Math.floor(this.openmct.time.getBounds().start);
+        const q = new URLSearchParams({ start: String(start), end: String(start + 3 * 86400000) });
+        this.render(await getJSON(`/api/contacts?${q}`));
       } catch (err) {
         this.body.textContent = `contacts unavailable: ${err.message}`;
       }

@@ -84,9 +84,9 @@ def make_swpc_cache(directory: Path, stale: tuple[str, ...] = ("mag",)) -> Path:
 
 
 def make_trajectory(path: Path) -> Path:
-    """A spacecraft at a fixed far direction (geocentric J2000), Jan 1-5 2026, hourly."""
+    """A spacecraft at a fixed far direction (geocentric J2000), 2025-12-31 to 2026-01-05, hourly."""
     t = np.arange(
-        np.datetime64("2026-01-01T00:00"), np.datetime64("2026-01-05T00:00"), np.timedelta64(1, "h")
+        np.datetime64("2025-12-31T00:00"), np.datetime64("2026-01-05T00:00"), np.timedelta64(1, "h")
     ).astype("datetime64[ns]")
     pos = np.tile([1.0e7, 1.0e7, 0.0], (t.size, 1))
     ds = xr.Dataset(
@@ -194,3 +194,11 @@ def start_display(tmp_path):
     yield start
     for srv in started:
         stop_server(srv)
+
+
+@pytest.fixture(scope="module")
+def browser_server(tmp_path_factory):
+    """A server for the browser tests (no commanding; they append packets to its archive)."""
+    srv = start_server(tmp_path_factory.mktemp("browser"), commanding=False)
+    yield srv
+    stop_server(srv)
