@@ -47,7 +47,7 @@ class ThrusterLayout:
     directions: np.ndarray
     f_max: float = 20.0
     min_on_time_s: float = 0.02
-    fuel_weight: float = 1e-3
+    fuel_weight: float = 1e-6
     _B: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -391,6 +391,35 @@ def _condense(Phi, Gam, N):
     return P, F
 
 
+@numba.njit(cache=True)
+def _propagate_kernel(Phi, Gam, x0, acc):
+    """States at the nodes under held accelerations ``acc`` (N, 3): (N+1, 6)."""
+    N = acc.shape[0]
+    X = np.empty((N + 1, 6))
+    X[0] = x0
+    for k in range(N):
+        for i in range(6):
+            s = 0.0
+            for j in range(6):
+                s += Phi[i, j] * X[k, j]
+            for j in range(3):
+                s += Gam[i, j] * acc[k, j]
+            X[k + 1, i] = s
+    return X
+
+
+@numba.njit(cache=True)
+def _columns_kernel(P, N, j, amax):
+    M = np.zeros((6, 6 * N))
+    for k in range(j):
+        for r in range(6):
+            for c in range(3):
+                v = P[j - 1 - k, r, c] * amax
+                M[r, 6 * k + c] = v
+                M[r, 6 * k + 3 + c] = -v
+    return M
+
+
 # -------------------------------------------------------------------------- face
 @dataclass
 class ConvexPlan:
@@ -540,10 +569,7 @@ class ConvexDescentPlanner:
             active = set()
         c = g + self._centrifugal0
         # free response and the effect of known accelerations at every node
-        free = np.empty((N + 1, 6))
-        free[0] = x0
-        for k in range(N):
-            free[k + 1] = Phi @ free[k] + Gam @ c[k]
+        free = _propagate_kernel(Phi, Gam, x0, np.ascontiguousarray(c))
         # terminal equality: sum_k P[N-1-k] amax (p_k - n_k) = xf - free[N]
         scale_x = np.array([1.0, 1.0, 1.0, 100.0, 100.0, 100.0])  # m and cm/s near 1
         E = self._columns(P, N, N, amax) * scale_x[:, None]
@@ -593,21 +619,14 @@ class ConvexDescentPlanner:
 
     @staticmethod
     def _propagate(Phi, Gam, x0, acc):
-        X = np.empty((len(acc) + 1, 6))
-        X[0] = x0
-        for k in range(len(acc)):
-            X[k + 1] = Phi @ X[k] + Gam @ acc[k]
-        return X
+        return _propagate_kernel(
+            Phi, Gam, np.ascontiguousarray(x0, dtype=float), np.ascontiguousarray(acc)
+        )
 
     @staticmethod
     def _columns(P, N, j, amax):
         """Rows mapping the split controls to the state at node j: (6, 6N)."""
-        M = np.zeros((6, 6 * N))
-        for k in range(j):
-            blk = P[j - 1 - k] * amax
-            M[:, 6 * k : 6 * k + 3] = blk
-            M[:, 6 * k + 3 : 6 * k + 6] = -blk
-        return M
+        return _columns_kernel(P, N, j, amax)
 
     def _cone_rows(self, P, rows_wanted, amax, free):
         """Cone rows for (node, face) pairs: D_f (r_j) <= 0 in terms of the split controls."""

@@ -63,8 +63,13 @@ class DescentGuidance:
         local frame, used by the fallback and the terminal hold.
     accel_limit:
         Per-axis acceleration available to the fallback (m/s^2), normally the full authority.
+    iteration_budget:
+        A plan that needed more interior-point iterations than this is not used
+        (the fallback is). Iterations are the deterministic measure of the
+        flight computer's effort, so a seeded simulation is reproducible.
     time_budget_s:
-        A plan that takes longer than this is not used (the fallback is).
+        Optional wall-clock budget (s) for real-time use; ``None`` (default)
+        disables it, as the flight side never reads the wall clock in simulation.
     min_horizon_s:
         Below this time-to-go the MPC is not called (ZEM/ZEV to the end).
     terminal_s:
@@ -77,17 +82,21 @@ class DescentGuidance:
         apparent_acceleration,
         *,
         accel_limit: float,
-        time_budget_s: float = 0.05,
+        iteration_budget: int = 200,
+        time_budget_s: float | None = None,
         min_horizon_s: float = 20.0,
         terminal_s: float = 6.0,
         velocity_gain: float = 0.5,
     ) -> None:
-        if time_budget_s < 0:
+        if time_budget_s is not None and time_budget_s < 0:
             raise ValueError(f"time_budget_s must be >= 0, got {time_budget_s}")
+        if iteration_budget < 0:
+            raise ValueError(f"iteration_budget must be >= 0, got {iteration_budget}")
+        self.iteration_budget = int(iteration_budget)
         self.planner = planner
         self.apparent_acceleration = apparent_acceleration
         self.accel_limit = float(accel_limit)
-        self.time_budget_s = float(time_budget_s)
+        self.time_budget_s = time_budget_s
         self.min_horizon_s = float(min_horizon_s)
         self.terminal_s = float(terminal_s)
         self.velocity_gain = float(velocity_gain)
@@ -119,7 +128,10 @@ class DescentGuidance:
                 r, v, r_target, v_target, t_go, warm=self._last_plan, mass_kg=mass_kg
             )
             solve_time = plan.solve_time_s
-            if plan.success and solve_time <= self.time_budget_s:
+            in_budget = plan.iterations <= self.iteration_budget and (
+                self.time_budget_s is None or solve_time <= self.time_budget_s
+            )
+            if plan.success and in_budget:
                 self._last_plan = plan
                 self.counts["mpc"] += 1
                 return GuidanceCommand(plan.accel[0].copy(), "mpc", t_go, solve_time, plan)
