@@ -57,6 +57,7 @@ class OutputSpec:
     name: str
     unit: str
     long_name: str
+    role: str = "output"  # "timing" for wall-clock figures (they differ between machines)
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,7 @@ _TAG_OUTPUTS = (
     OutputSpec("contact_duration_s", "s", "time in contact with the surface"),
     OutputSpec("propellant_used_kg", "kg", "propellant used"),
     OutputSpec("safe_altitude_reached_m", "m", "highest altitude reached after back-away"),
-    OutputSpec("max_plan_time_s", "s", "longest guidance re-plan"),
+    OutputSpec("max_plan_time_s", "s", "longest guidance re-plan (wall clock)", "timing"),
 )
 _TAG_COUNTS = ("mpc", "zem_zev", "terminal", "failed", "over_budget")
 
@@ -162,8 +163,10 @@ def _tag_inputs() -> dict[str, InputSpec]:
     for f in dataclasses.fields(TouchAndGoScenario):
         if f.name == "craft":
             continue
-        default = TouchAndGoScenario.__dataclass_fields__[f.name].default
+        default = f.default
         kind = "str" if isinstance(default, str) else "float"
+        if isinstance(default, int) and not isinstance(default, bool):
+            kind = "int"
         out[f.name] = InputSpec(
             f.name, unit_from_name(f.name), f.name.replace("_", " "), default, kind
         )

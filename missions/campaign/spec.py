@@ -262,7 +262,8 @@ def _validate(raw: dict, key: str, where: str):
         return model.model_validate(raw)
     except ValidationError as exc:
         fields = ", ".join(f for f in model.model_fields if f != "distribution")
-        e = exc.errors()[0]
+        errs = exc.errors()
+        e = next((x for x in errs if x["type"] == "extra_forbidden"), errs[0])
         loc = ".".join(str(x) for x in e["loc"] if not isinstance(x, int))
         msg = e["msg"].removeprefix("Value error, ")
         if e["type"] == "extra_forbidden":

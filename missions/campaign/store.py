@@ -73,7 +73,7 @@ def layout(spec, adapter) -> dict[str, tuple[np.dtype | type, Any, dict]]:
         out[o.name] = (
             np.float64,
             np.nan,
-            {"units": o.unit or "1", "long_name": o.long_name, "role": "output"},
+            {"units": o.unit or "1", "long_name": o.long_name, "role": o.role},
         )
     for c in adapter.counts:
         out[f"count_{c}"] = (
