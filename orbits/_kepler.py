@@ -42,6 +42,7 @@ _TWO_PI = 2.0 * math.pi
 _SERIES_PSI = 1.0  # |psi| below which the Stumpff power series is used
 _HYP_ELEMENTS_MIN_ECC = 1.0001  # hyperbolas eccentric enough for the anomaly form
 _CANCELLATION_LIMIT = 100.0  # |f| r0 + |g| v0 over r above which it is used
+_NEWTON_DONE = 1e-9  # relative Newton step after which the next would be below eps
 
 # ---------------------------------------------------------------------------
 # Stumpff functions
@@ -356,10 +357,23 @@ def _anomaly_kernel(x, ecc, to_true, out):
 
 
 @njit(cache=True, fastmath=_FM, error_model="numpy")
+def _stumpff23(psi):
+    """(c2, c3) together: one sin/cos pair or one exp instead of two calls."""
+    if abs(psi) < _SERIES_PSI:
+        return stumpff_c2(psi), stumpff_c3(psi)
+    if psi > 0.0:
+        sq = math.sqrt(psi)
+        return (1.0 - math.cos(sq)) / psi, (sq - math.sin(sq)) / (psi * sq)
+    sq = math.sqrt(-psi)
+    ex = math.exp(sq)
+    inv = 1.0 / ex
+    return (0.5 * (ex + inv) - 1.0) / -psi, (0.5 * (ex - inv) - sq) / (-psi * sq)
+
+
+@njit(cache=True, fastmath=_FM, error_model="numpy")
 def _universal_residual(chi, alpha, r0n, sigma0, target):
     psi = alpha * chi * chi
-    c2 = stumpff_c2(psi)
-    c3 = stumpff_c3(psi)
+    c2, c3 = _stumpff23(psi)
     chi2 = chi * chi
     f = sigma0 * chi2 * c2 + (1.0 - alpha * r0n) * chi2 * chi * c3 + r0n * chi - target
     df = chi2 * c2 + sigma0 * chi * (1.0 - psi * c3) + r0n * (1.0 - psi * c2)
@@ -410,14 +424,29 @@ def kepler_one(mu, rx, ry, rz, vx, vy, vz, dt):
     else:
         lo, hi = -chi_max, 0.0
 
-    # initial guess (Vallado algorithm 8), clipped into the bracket
+    # initial guess from Kepler's equation in the eccentric (hyperbolic) anomaly,
+    # one Newton step on it; chi = sqrt(|a|) * change of anomaly. Only a guess:
+    # the safeguarded iteration below makes it exact, near the parabola too.
     if alpha * r0n > 1e-6:
-        chi = sqmu * dt * alpha
+        sqa = math.sqrt(alpha)
+        e_cos = 1.0 - r0n * alpha
+        e_sin = sigma0 * sqa
+        e_ell = math.sqrt(e_cos * e_cos + e_sin * e_sin)
+        e0 = math.atan2(e_sin, e_cos)
+        m1 = e0 - e_sin + sqmu * alpha * sqa * dt
+        e1 = m1 + e_ell * math.sin(m1)
+        e1 -= (e1 - e_ell * math.sin(e1) - m1) / (1.0 - e_ell * math.cos(e1))
+        chi = (e1 - e0) / sqa
     elif alpha * r0n < -1e-6:
-        a = 1.0 / alpha
-        sgn = 1.0 if dt >= 0.0 else -1.0
-        arg = (-2.0 * mu * alpha * dt) / (rv + sgn * math.sqrt(-mu * a) * (1.0 - r0n * alpha))
-        chi = sgn * math.sqrt(-a) * math.log(arg) if arg > 0.0 else 0.5 * (lo + hi)
+        sqa = math.sqrt(-alpha)
+        e_cosh = 1.0 - r0n * alpha
+        e_sinh = sigma0 * sqa
+        e_hyp = math.sqrt(max(e_cosh * e_cosh - e_sinh * e_sinh, 1e-300))
+        f0 = math.asinh(e_sinh / e_hyp)
+        m1 = e_sinh - f0 + sqmu * (-alpha) * sqa * dt
+        f1 = math.asinh(m1 / e_hyp)
+        f1 -= (e_hyp * math.sinh(f1) - f1 - m1) / (e_hyp * math.cosh(f1) - 1.0)
+        chi = (f1 - f0) / sqa
     else:
         chi = target / r0n
     if not (lo < chi < hi):
@@ -442,17 +471,20 @@ def kepler_one(mu, rx, ry, rz, vx, vy, vz, dt):
         else:
             lo = chi
         new = chi - f / df
+        newton = True
         if not (lo < new < hi) or not math.isfinite(new) or abs(new - chi) > 0.5 * abs(dx_prev):
             new = 0.5 * (lo + hi)
+            newton = False
         dx_prev = dx
         dx = new - chi
-        if abs(dx) <= 2e-16 * abs(new) or hi - lo <= 4e-16 * max(abs(lo), abs(hi)):
+        # a Newton step this small leaves an error of order its square: done
+        tol = _NEWTON_DONE if newton else 2e-16
+        if abs(dx) <= tol * abs(new) or hi - lo <= 4e-16 * max(abs(lo), abs(hi)):
             chi = new
             break
         chi = new
     psi = alpha * chi * chi
-    c2 = stumpff_c2(psi)
-    c3 = stumpff_c3(psi)
+    c2, c3 = _stumpff23(psi)
     chi2 = chi * chi
     f = 1.0 - chi2 * c2 / r0n
     g = (sigma0 * chi2 * c2 + r0n * chi * (1.0 - psi * c3)) / sqmu
