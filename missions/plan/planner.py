@@ -424,6 +424,8 @@ def plan_mission(
         launch_span = (t - 1800.0, t + 1800.0)
     arrival_span = _span(ph.outbound.arrival_window_start, ph.outbound.arrival_window_end)
     c3_max = mission.launch_vehicle.max_c3(sc.wet_mass_kg)
+    # a warm re-plan seeds both global searches with the previous solution and runs them shorter
+    de_iter = settings.de_maxiter if warm is None else max(10, settings.de_maxiter // 3)
 
     # 1. porkchop of the launch period
     tic = time.perf_counter()
@@ -451,8 +453,9 @@ def plan_mission(
         arrival_span,
         math.sqrt(c3_max),
         seed=settings.de_seed,
-        maxiter=settings.de_maxiter,
+        maxiter=de_iter,
         popsize=settings.de_popsize,
+        x0=None if warm is None else warm.outbound.x,
     )
     timings["outbound_impulsive"] = time.perf_counter() - tic
 
@@ -510,9 +513,10 @@ def plan_mission(
         problem,
         bounds,
         seed=settings.de_seed,
-        maxiter=settings.de_maxiter,
+        maxiter=de_iter,
         popsize=settings.de_popsize,
         weights=weights,
+        x0=None if warm is None or len(warm._chain_x) != len(bounds) else warm._chain_x,
     )
     refined_by = "differential evolution"
     if settings.refine_casadi:
