@@ -5,3 +5,6 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("MPLBACKEND", "Agg")
+
+# the SIL harness's `run_sil` fixture (missions.sil.pytest_plugin)
+pytest_plugins = ["missions.sil.pytest_plugin"]
