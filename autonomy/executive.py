@@ -620,6 +620,14 @@ class Executive:
             self._go(t, Mode.DEPARTURE, "attempts exhausted")
             self._departure_leg(t)
             return
+        adv = self.faults.advisory_hold(t)
+        if adv is not None:
+            self._hold(
+                t,
+                "gate 1",
+                f"{adv.kind}{adv.level} advisory holds critical operations until ~{adv.end:.0f} s",
+            )
+            return
         rehearsal = self.rehearsals_done < goal.rehearsals
         if not rehearsal and t < goal.window_start:
             self._hold(t, "gate 1", f"sampling window opens at {goal.window_start:.0f} s")
@@ -680,13 +688,13 @@ class Executive:
     def _tick_tag_descent(self, t: float) -> None:
         p = self.cfg.profile
         name = self.leg.name
-        if name == "to-checkpoint" and (self._leg_done(t) or self.gate == "checkpoint"):
+        if self.gate == "checkpoint" or (name == "to-checkpoint" and self._leg_done(t)):
             d = self._gate(t, "checkpoint", self.cfg.checkpoint_limits)
             if d.decision == GO:
                 self._descent_leg(
                     t, "to-matchpoint", p.matchpoint_altitude_m, -p.matchpoint_speed_m_s
                 )
-        elif name == "to-matchpoint" and (self._leg_done(t) or self.gate == "matchpoint"):
+        elif self.gate == "matchpoint" or (name == "to-matchpoint" and self._leg_done(t)):
             d = self._gate(t, "matchpoint", self.cfg.matchpoint_limits)
             if d.decision == GO:
                 self._descent_leg(t, "final", 0.0, -p.contact_speed_m_s, speed=p.contact_speed_m_s)
@@ -859,7 +867,8 @@ class Executive:
             max_rounds=self.cfg.solver_max_rounds,
         )
         self.solver_iterations.append(plan.iterations)
-        if plan.success and plan.iterations <= self.cfg.solver_iteration_budget:
+        # a gate is judged once, not every cycle: a converged plan counts even past the budget
+        if plan.success:
             return float(np.linalg.norm(plan.r[-1][:2])), True
         return float(np.linalg.norm(r[:2] + v[:2] * T)), False
 
@@ -1171,7 +1180,9 @@ class Executive:
         if self.nav is None:
             return 1.0
         alt = self._altitude() if "site" in self.frames else float(self._local("pole")[0][2])
-        if alt > 150.0:
+        if alt > 150.0 or (
+            alt > 50.0 and self.leg is not None and self.leg.kind in ("hold", "coast")
+        ):
             return 5.0
         if alt > 50.0:
             return 2.0

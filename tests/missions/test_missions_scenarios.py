@@ -1,0 +1,188 @@
+"""Closed-loop autonomy scenarios: every registered scenario's outcome over a seed sweep, fault variants, CLI."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from missions.scenarios import OUTCOMES, load_scenario, run_scenario, scenario_names
+
+EXPECTED = {
+    "nominal": "sampled",
+    "hazard-waiveoff": "sampled",
+    "thruster-stuck-off": "aborted_safe",
+    "altimeter-dropout": "sampled",
+    "proton-event": "sampled",
+}
+SEEDS = range(5)
+
+
+def test_the_five_scenarios_are_registered_with_their_expected_outcomes():
+    assert set(EXPECTED) <= set(scenario_names())
+    for name, outcome in EXPECTED.items():
+        assert load_scenario(name)["expected_outcome"] == outcome
+
+
+def check_physics(res):
+    assert res.outcome in OUTCOMES and res.outcome != "lost", res.reason
+    assert res.min_altitude_m > -0.1  # the sampler horn stops at the surface
+    for touch in res.touchdowns:
+        assert touch["armed"]
+        assert touch["vertical_speed_m_s"] < 0.2
+        assert touch["lateral_speed_m_s"] < 0.05
+    assert res.resources["propellant_kg"] > 20.0  # the ground's reserve
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_every_scenario_holds_for_every_seed(name):
+    for seed in SEEDS:
+        res = run_scenario(name, seed)
+        assert res.outcome == EXPECTED[name], (name, seed, res.reason, str(res.log))
+        check_physics(res)
+        decisions = set(res.decisions["decision"])
+        if name == "hazard-waiveoff":
+            assert "WAIVE-OFF" in decisions
+            sites = [e.reason for e in res.log.decisions("SITE")]
+            assert sites[0].startswith("selected A") and sites[1].startswith("selected B")
+        if name == "thruster-stuck-off":
+            assert res.touchdowns == []  # aborted without touching the surface
+            assert res.log.decisions("FAULT")[0].reason.startswith("thruster +z A")
+            assert res.min_altitude_m > 10.0
+        if name == "altimeter-dropout":
+            assert any("camera_only" in e.reason for e in res.log.decisions("FDIR"))
+        if name == "proton-event":
+            go = [e.t for e in res.log.decisions("GO")]
+            holds = [e for e in res.log.decisions("HOLD") if "advisory holds" in e.reason]
+            assert holds and min(go) >= 2400.0  # nothing critical before the advisory ends
+
+
+def test_result_tables_explain_themselves():
+    res = run_scenario("thruster-stuck-off", 3)
+    traj = res.trajectory
+    assert traj["altitude"].attrs["units"] == "m" and traj["time"].attrs["units"] == "s"
+    assert set(traj["mode"].values) >= {
+        "approach",
+        "survey",
+        "home",
+        "tag_descent",
+        "back_away",
+        "departure",
+    }
+    assert float(traj["altitude"].min()) == pytest.approx(res.min_altitude_m, abs=1.0)
+    df = res.decisions
+    assert list(df.columns[:4]) == ["t", "mode", "decision", "reason"]
+    d = res.to_dict()
+    assert set(d) >= {"outcome", "decisions", "min_altitude_m", "resources"}
+    assert set(d["decisions"][0]) == {"time", "mode", "decision", "reason"}
+    again = run_scenario("thruster-stuck-off", 3)
+    assert again.to_dict() == d  # same seed, same run
+    assert np.array_equal(again.trajectory["z"].values, traj["z"].values)
+
+
+def test_altimeter_lost_above_the_camera_only_limit_aborts_without_contact():
+    res = run_scenario("altimeter-dropout", 1, faults__0__below_altitude_m=35.0)
+    assert res.outcome == "aborted_safe" and res.touchdowns == []
+    fdir_lines = [e.reason for e in res.log.decisions("FDIR")]
+    assert any("above the camera-only limit" in r for r in fdir_lines)
+
+
+def test_proton_event_past_the_window_postpones():
+    res = run_scenario("proton-event", 2, advisories__0__end_s=8500.0, goal__window_end_s=5000.0)
+    assert res.outcome == "postponed" and res.touchdowns == []
+    assert "window" in res.reason
+
+
+def test_star_tracker_loss_holds_at_the_checkpoint_then_goes():
+    faults = [
+        {
+            "kind": "star_tracker_loss",
+            "below_altitude_m": 45.0,
+            "after_time_s": 1000.0,
+            "duration_s": 40.0,
+        }
+    ]
+    res = run_scenario("nominal", 4, goal__rehearsals=0, faults=faults)
+    assert res.outcome == "sampled"
+    assert any("no star-tracker attitude" in e.reason for e in res.log.decisions("HOLD"))
+    assert res.log.decisions("FAULT")[0].reason.startswith("no valid star-tracker attitude")
+
+
+def test_low_battery_in_descent_goes_safe_without_contact():
+    faults = [
+        {"kind": "battery_drain", "soc": 0.1, "below_altitude_m": 60.0, "after_time_s": 1000.0}
+    ]
+    res = run_scenario("nominal", 0, goal__rehearsals=0, faults=faults)
+    assert res.outcome == "aborted_safe" and res.touchdowns == []
+    assert "safe" in set(res.decisions["mode"])
+
+
+def test_sampling_mechanism_anomaly_ends_the_attempts():
+    res = run_scenario("nominal", 0, goal__rehearsals=0, faults=[{"kind": "sample_mechanism"}])
+    assert res.outcome == "aborted_safe" and len(res.touchdowns) == 1
+    assert res.log.decisions("FAULT")[0].reason.startswith("sampling mechanism anomaly")
+
+
+def test_thruster_stuck_on_is_isolated():
+    faults = [{"kind": "thruster_stuck_on", "thruster": 2, "at_time_s": 300.0}]
+    res = run_scenario("nominal", 0, faults=faults)
+    assert res.log.decisions("FAULT")[0].reason == "thruster -x A firing uncommanded for 2 cycles"
+    assert res.outcome == "aborted_safe" and res.touchdowns == []
+
+
+def test_solver_budget_exhausted_falls_back_and_still_lands():
+    res = run_scenario("nominal", 0, goal__rehearsals=0, executive__solver_iteration_budget=0)
+    assert res.outcome == "sampled"
+    assert res.log.decisions("REPLAN-FALLBACK") and res.replan_failures > 0
+    assert "iteration budget" in res.log.decisions("REPLAN-FALLBACK")[0].reason
+
+
+def test_bad_scenarios_name_the_problem(tmp_path):
+    with pytest.raises(ValueError, match="unknown scenario 'nope'"):
+        load_scenario("nope")
+    bad = tmp_path / "bad.toml"
+    bad.write_text('extends = "nominal"\nspeed = 3\n')
+    with pytest.raises(ValueError, match="unknown key.*speed"):
+        load_scenario(bad)
+    bad.write_text('extends = "nominal"\n[[faults]]\nkind = "meteor"\n')
+    with pytest.raises(ValueError, match=r"faults\[0\].kind must be one of"):
+        load_scenario(bad)
+    bad.write_text('extends = "nominal"\nsites = [{name = "X"}]\n')
+    with pytest.raises(ValueError, match=r"sites\[0\] lacks 'lat_deg'"):
+        load_scenario(bad)
+    with pytest.raises(ValueError, match=r"unknown \[executive\] key"):
+        run_scenario("nominal", 0, executive__warp=9)
+
+
+def test_cli_json_and_bad_name():
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "missions.cli",
+            "autonomy",
+            "run",
+            "thruster-stuck-off",
+            "--seed",
+            "2",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr
+    payload = json.loads(out.stdout)
+    assert payload["outcome"] == "aborted_safe"
+    assert payload["min_altitude_m"] > 10.0
+    assert {"propellant_kg", "battery_soc", "data_stored_mbit"} <= set(payload["resources"])
+    assert all(set(d) == {"time", "mode", "decision", "reason"} for d in payload["decisions"])
+    bad = subprocess.run(
+        [sys.executable, "-m", "missions.cli", "autonomy", "run", "nope"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert bad.returncode == 2 and "unknown scenario 'nope'" in bad.stderr
