@@ -188,6 +188,17 @@ def write_spk(plan: Any, path: Path) -> Path:
     )
 
 
+def _event_groups(events: dict[str, float], within_days: float = 3.0) -> list[tuple[str, float]]:
+    """Events closer than ``within_days`` merged into one label (capsule release, return, flyby)."""
+    groups: list[tuple[list[str], float]] = []
+    for name, et in sorted(events.items(), key=lambda kv: kv[1]):
+        if groups and et - groups[-1][1] < within_days * DAY_S:
+            groups[-1][0].append(name)
+        else:
+            groups.append(([name], et))
+    return [(" / ".join(names), et) for names, et in groups]
+
+
 def _dates(et: np.ndarray):
     from orbits.time import et_to_datetime64
 
@@ -215,7 +226,7 @@ def plot_trajectory(plan: Any, ax=None):
     for phase in dict.fromkeys(ds["phase"].values):
         sel = ds["phase"].values == phase
         ax.plot(pos[sel, 0], pos[sel, 1], lw=1.2, label=str(phase))
-    for name, et in plan.events.items():
+    for name, et in _event_groups(plan.events):
         i = int(np.argmin(np.abs(ds["et"].values - et)))
         ax.plot(pos[i, 0], pos[i, 1], "k.", ms=5)
         ax.annotate(name, pos[i, :2], fontsize=7, xytext=(3, 3), textcoords="offset points")
@@ -240,7 +251,7 @@ def plot_distances(plan: Any, ax=None):
     ds = plan.trajectory
     ax.plot(ds["time"].values, ds["distance_sun"].values, label="Sun")
     ax.plot(ds["time"].values, ds["distance_earth"].values, label="Earth")
-    for name, et in plan.events.items():
+    for name, et in _event_groups(plan.events):
         ax.axvline(_dates([et])[0], color="0.7", lw=0.6)
         ax.text(_dates([et])[0], ax.get_ylim()[1] * 0.98, name, rotation=90, fontsize=6, va="top")
     ax.set_ylabel("distance (au)")
