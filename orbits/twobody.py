@@ -48,6 +48,11 @@ _RAD = u.rad
 
 def _value(x: Any, unit: u.UnitBase, name: str) -> tuple[np.ndarray, bool]:
     """Plain float array in ``unit`` and whether the input carried units."""
+    if isinstance(x, list | tuple) and any(isinstance(e, u.Quantity) for e in x):
+        try:
+            x = u.Quantity(x)  # e.g. [7000 * u.km, 0 * u.km, 0 * u.km]
+        except (TypeError, u.UnitsError):
+            raise ValueError(f"{name}: cannot combine the units of {x!r}") from None
     if isinstance(x, u.Quantity):
         try:
             return np.asarray(x.to_value(unit), dtype=float), True

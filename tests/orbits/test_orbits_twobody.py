@@ -134,6 +134,10 @@ def test_propagate_accepts_timedelta_and_rejects_bad_input():
         propagate_kepler(MU_EARTH, [0.0, 0, 0], [0, 7.5, 0], 10.0)
     with pytest.raises(ValueError, match=r"dt must be finite"):
         propagate_kepler(MU_EARTH, [7000.0, 0, 0], [0, 7.5, 0], np.nan)
+    r_list, _ = propagate_kepler(MU_EARTH, [7000 * u.km, 0 * u.km, 0 * u.m], [0, 7.5, 0], 600.0)
+    np.testing.assert_allclose(r_list.to_value(u.km), r_f, rtol=1e-15)
+    with pytest.raises(ValueError, match=r"r: cannot combine the units"):
+        propagate_kepler(MU_EARTH, [7000 * u.km, 0 * u.s, 0 * u.m], [0, 7.5, 0], 600.0)
     with pytest.raises(ValueError, match=r"cannot broadcast"):
         propagate_kepler(MU_EARTH, np.ones((2, 3)) * 7000, np.ones((3, 3)), 1.0)
 
