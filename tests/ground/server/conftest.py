@@ -115,23 +115,15 @@ class RunningServer:
         self.append(hk_packet(volts, unix_time=unix_time, seq=seq))
 
 
-def start_server(workdir: Path, *, commanding: bool = True, contacts: bool = True) -> RunningServer:
+def start_server(
+    workdir: Path, *, commanding: bool = True, contacts: bool = True, inprocess: bool = False
+) -> RunningServer:
+    """The display server on a free loopback port: ``kamo ground serve`` in a subprocess, or
+    (``inprocess=True``, quicker to start) the same app under uvicorn in a thread here."""
     archive = make_archive(workdir / "arch")
     cache = make_swpc_cache(workdir / "swpc")
     port = free_port()
-    cmd = [
-        sys.executable,
-        "-m",
-        "missions.cli",
-        "ground",
-        "serve",
-        "--archive",
-        str(archive),
-        "--swpc-cache",
-        str(cache),
-        "--port",
-        str(port),
-    ]
+    options = {"archive": archive, "swpc_cache": cache}
     paths = {"archive": archive, "swpc_cache": cache, "port": port}
     if commanding:
         token = secrets.token_urlsafe(24)
@@ -139,34 +131,72 @@ def start_server(workdir: Path, *, commanding: bool = True, contacts: bool = Tru
         key = secrets.token_bytes(32)
         (workdir / "mission.key").write_text(key.hex())
         queue = workdir / "tcq"
-        cmd += ["--token-file", str(workdir / "token"), "--key-file", str(workdir / "mission.key")]
-        cmd += ["--tc-queue", str(queue)]
+        options |= {
+            "token_file": workdir / "token",
+            "key_file": workdir / "mission.key",
+            "tc_queue": queue,
+        }
         paths |= {"token": token, "key": key, "queue": queue}
     if contacts:
-        traj = make_trajectory(workdir / "traj.nc")
-        cmd += ["--trajectory", str(traj)]
-        paths["trajectory"] = traj
+        options["trajectory"] = paths["trajectory"] = make_trajectory(workdir / "traj.nc")
+    base = f"http://127.0.0.1:{port}"
+    if inprocess:
+        return _start_thread(base, port, options, paths)
+    cmd = [sys.executable, "-m", "missions.cli", "ground", "serve", "--port", str(port)]
+    for name, value in options.items():
+        cmd += ["--" + name.replace("_", "-"), str(value)]
     log = open(workdir / "server.log", "wb")  # noqa: SIM115 (closed with the process)
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=REPO, env=env)
-    base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90.0
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(
                 f"server exited with {proc.returncode}: {(workdir / 'server.log').read_text()}"
             )
-        try:
-            if httpx.get(base + "/api/status", timeout=2.0).status_code == 200:
-                return RunningServer(base, proc, log=workdir / "server.log", **paths)
-        except httpx.TransportError:
-            pass
+        if _up(base):
+            return RunningServer(base, proc, log=workdir / "server.log", **paths)
         time.sleep(0.2)
     proc.kill()
     raise RuntimeError(f"server did not start: {(workdir / 'server.log').read_text()}")
 
 
+def _up(base: str) -> bool:
+    try:
+        return httpx.get(base + "/api/status", timeout=2.0).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+def _start_thread(base: str, port: int, options: dict, paths: dict) -> RunningServer:
+    import threading
+
+    import uvicorn
+
+    from ground.server import build_config, create_app
+
+    archive = options.pop("archive")
+    app = create_app(build_config(archive, **options))
+    uv = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    )
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60.0
+    while not _up(base):
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("in-process server did not start")
+        time.sleep(0.05)
+    srv = RunningServer(base, None, **paths)
+    srv.uvicorn, srv.thread = uv, thread
+    return srv
+
+
 def stop_server(server: RunningServer) -> None:
+    if server.proc is None:
+        server.uvicorn.should_exit = True
+        server.thread.join(timeout=10)
+        return
     server.proc.send_signal(signal.SIGINT)
     try:
         server.proc.wait(timeout=10)
@@ -199,6 +229,6 @@ def start_display(tmp_path):
 @pytest.fixture(scope="module")
 def browser_server(tmp_path_factory):
     """A server for the browser tests (no commanding; they append packets to its archive)."""
-    srv = start_server(tmp_path_factory.mktemp("browser"), commanding=False)
+    srv = start_server(tmp_path_factory.mktemp("browser"), commanding=False, inprocess=True)
     yield srv
     stop_server(srv)

@@ -365,22 +365,9 @@ def test_realtime_pushes_appended_packets_and_survives_a_client_leaving(server):
 # --------------------------------------------------------------------------- CLI
 
 
-@pytest.mark.parametrize(
-    ("extra", "words"),
-    [
-        (["--token-file", "TOKEN"], "give both or neither"),
-        (["--token-file", "SHORT", "--key-file", "KEY"], "at least 16 characters"),
-        (["--token-file", "MISSING", "--key-file", "KEY"], "token file not found"),
-        (["--port", "70000"], "--port 70000"),
-    ],
-)
-def test_serve_refuses_bad_options(tmp_path, extra, words):
-    (tmp_path / "TOKEN").write_text("x" * 32)
-    (tmp_path / "SHORT").write_text("letmein")
-    (tmp_path / "KEY").write_text("00" * 32)
-    args = [
-        a if a not in ("TOKEN", "SHORT", "KEY", "MISSING") else str(tmp_path / a) for a in extra
-    ]
+def test_serve_refuses_a_short_token_with_exit_code_2(tmp_path):
+    (tmp_path / "token").write_text("letmein")
+    (tmp_path / "key").write_text("00" * 32)
     r = subprocess.run(
         [
             sys.executable,
@@ -390,18 +377,41 @@ def test_serve_refuses_bad_options(tmp_path, extra, words):
             "serve",
             "--archive",
             str(tmp_path / "tm.zarr"),
-            *args,
+            "--token-file",
+            str(tmp_path / "token"),
+            "--key-file",
+            str(tmp_path / "key"),
         ],
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert r.returncode == 2
-    assert words in r.stderr
+    assert "at least 16 characters" in r.stderr and "letmein" not in r.stderr
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "words"),
+    [
+        ({"token_file": "TOKEN"}, ValueError, "give both or neither"),
+        ({"token_file": "MISSING", "key_file": "KEY"}, FileNotFoundError, "token file not found"),
+        ({"token_file": "TOKEN", "key_file": "SHORTKEY"}, ValueError, "at least 16 octets"),
+        ({"poll_s": 0.0}, ValueError, "poll interval must be positive"),
+    ],
+)
+def test_build_config_names_the_bad_option(tmp_path, options, error, words):
+    from ground.server import build_config
+
+    (tmp_path / "TOKEN").write_text("x" * 32)
+    (tmp_path / "KEY").write_text("00" * 32)
+    (tmp_path / "SHORTKEY").write_text("00" * 4)
+    opts = {k: (tmp_path / v if isinstance(v, str) else v) for k, v in options.items()}
+    with pytest.raises(error, match=words):
+        build_config(tmp_path / "tm.zarr", **opts)
 
 
 def test_unauthenticated_server_has_commanding_off(start_display):
-    srv = start_display(commanding=False, contacts=False)
+    srv = start_display(commanding=False, contacts=False, inprocess=True)
     with srv.client() as c:
         r = c.post(
             "/api/commands",
