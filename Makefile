@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 export PYTHONHASHSEED := 0
 export MPLBACKEND := Agg
 
-.PHONY: run test lint bench install clean
+.PHONY: run test lint bench install clean web
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -19,15 +19,20 @@ $(STAMP): pyproject.toml | $(PY)
 
 install: $(STAMP)
 
-run: $(STAMP)
+run: $(STAMP) web
 	$(VENV)/bin/kamo run
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 
-test: lint
+test: lint web
 	$(PY) -m pytest -q --nbmake tests examples
+
+# the ground display: Debian's chromium for the browser tests, Open MCT from npm (lock file)
+web:
+	@test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
+	@test -d ground/web/node_modules/openmct || (cd ground/web && npm ci --no-audit --no-fund)
 
 bench: $(STAMP)
 	$(PY) benchmarks/run_all.py
