@@ -11,6 +11,11 @@ import importlib
 from typing import Any
 
 _EXPORTS: dict[str, str] = {
+    # flight software in the loop (SIL)
+    "run_sil": "missions.sil.harness",
+    "SilResult": "missions.sil.harness",
+    "FswCrashed": "missions.sil.harness",
+    "FswHung": "missions.sil.harness",
     # mission targets as data (ORBITS-EPH)
     "load_target": "missions.targets",
     "register_targets": "missions.targets",

@@ -115,6 +115,7 @@ class SilResult:
     expected_outcome: str | None = None
     archive_path: Path | None = None
     wall_s: float = 0.0
+    loop_s: float = 0.0
 
     @property
     def decisions(self):
@@ -144,6 +145,7 @@ class SilResult:
             "min_altitude_m": self.min_altitude_m,
             "decisions": len(self.log),
             "wall_s": self.wall_s,
+            "cycles_per_s": self.steps / self.loop_s if self.loop_s > 0 else None,
         }
 
     def __repr__(self) -> str:
@@ -525,4 +527,5 @@ def _result(
         fsw_stdout=stdout_path.read_text(errors="replace") if stdout_path.exists() else "",
         expected_outcome=spec.get("expected_outcome"),
         wall_s=wall,
+        loop_s=session.loop_s,
     )

@@ -490,6 +490,7 @@ class PlantSession:
         self.fsw_faults = [dict(f) for f in self.sil["fsw_faults"]]
         self.t = 0.0
         self.step = 0
+        self.loop_s = 0.0
 
     # ---- watchdog helpers
     def _describe_exit(self) -> str:
@@ -623,6 +624,7 @@ class PlantSession:
         sensor_faults = self.sil["sensor_faults"]
         actuator_faults = self.sil["actuator_faults"]
         self.hello()
+        loop_start = time.perf_counter()
         t, first, period, t_flushed = 0.0, True, 1.0, 0.0
         while t < t_end:
             self.t, self.step = t, self.steps
@@ -695,6 +697,7 @@ class PlantSession:
             plant.advance(period)
             t = plant.t
         self.t = t
+        self.loop_s = time.perf_counter() - loop_start
         end = P.encode(
             P.BY_NAME["sim_end"],
             self.seq(P.APID_SIM_END),

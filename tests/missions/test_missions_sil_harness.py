@@ -62,16 +62,16 @@ def test_faulted_scenario_same_outcome_as_in_process(run_sil):
 
 
 def test_equal_seeds_give_identical_archives(run_sil):
-    a = run_sil("nominal", seed=4, max_steps=60)
-    b = run_sil("nominal", seed=4, max_steps=60)
-    c = run_sil("nominal", seed=5, max_steps=60)
+    a = run_sil("nominal", seed=4, max_steps=30)
+    b = run_sil("nominal", seed=4, max_steps=30)
+    c = run_sil("nominal", seed=5, max_steps=30)
     assert a.telemetry_sha256 == b.telemetry_sha256 != c.telemetry_sha256
     assert a.archive_path.read_bytes() == b.archive_path.read_bytes()
-    assert a.steps == 60 and a.end_reason == "max_steps"
+    assert a.steps == 30 and a.end_reason == "max_steps"
     # lock step: one SIM_STEP down and one SIM_STEP_DONE up per cycle, datasets labelled
-    assert a.telemetry["sim_step"].sizes["time"] == a.telemetry["sim_step_done"].sizes["time"] == 60
+    assert a.telemetry["sim_step"].sizes["time"] == a.telemetry["sim_step_done"].sizes["time"] == 30
     assert a.telemetry["nav"]["r_x"].attrs["units"] == "m"
-    np.testing.assert_array_equal(a.telemetry["sim_step"]["step"].values, np.arange(60))
+    np.testing.assert_array_equal(a.telemetry["sim_step"]["step"].values, np.arange(30))
 
 
 def test_fsw_crash_is_detected_with_a_clear_message(run_sil):

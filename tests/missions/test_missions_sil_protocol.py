@@ -311,3 +311,22 @@ def test_step_and_done_layouts_are_what_the_docs_say():
     assert struct.unpack_from(">d", raw, P.TM_PREFIX_LEN + 4)[0] == 2.5
     assert P.BY_NAME["sim_step_done"].payload.size == 16 and step.payload.size == 20
     assert math.isclose(P.packet_time(raw), 2.5)
+
+
+def test_protocol_doc_lists_every_packet_with_its_apid_and_length():
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "sil-protocol.md").read_text()
+    for p in P.PACKETS:
+        head = f"#### `{p.name}`: APID 0x{p.apid:03X}, ST[{p.service},{p.subservice}], {p.length} octets"
+        assert head in doc
+        for name, *_ in p.fields:
+            assert f"`{name}`" in doc
+    assert "2 161 555 200" in doc and P.EPOCH_TAI58 == 2_161_555_200
+
+
+def test_missions_front_door_exports_the_harness():
+    import missions
+
+    assert missions.run_sil.__module__ == "missions.sil.harness"
+    assert issubclass(missions.FswHung, RuntimeError)

@@ -1,0 +1,133 @@
+"""SIL speed: lock-step cycles per second over loopback TCP against the same scenario in-process.
+
+Three figures, side by side:
+
+1. ``in-process``: :func:`missions.scenarios.run_scenario` on the nominal descent
+   (plant and executive in one loop, no packets): the reference.
+2. ``SIL``: the same scenario and seed through :func:`missions.sil.run_sil`, the
+   executive in its own process, every cycle one sensor packet set down and one
+   command set up (CCSDS packets, CRCs, TCP_NODELAY, one ``send`` per side per
+   cycle). Cycles per second of the lock-step loop (process start-up excluded).
+3. ``transport``: the protocol alone, with the nominal cycle's packets (11 sensor
+   packets + SIM_STEP down; attitude, thruster and cadence commands, HK and
+   SIM_STEP_DONE up) encoded, framed, CRC-checked and decoded each cycle by a
+   minimal flight-software process; no dynamics, no executive. This is the
+   harness's own ceiling.
+
+Goal (issue 9): >= 1000 lock-step cycles per second over loopback TCP. The
+SIL rate cannot exceed the in-process rate (the loop is serial by design), so
+the overhead per cycle (SIL minus in-process, in microseconds) is printed too.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+
+ECHO_FSW = r"""
+import socket, sys
+from missions.sil import protocol as P
+from missions.sil.codec import Sequencer
+from autonomy.commands import AttitudeCommand, StepCadence, ThrusterCommand
+from missions.sil.codec import encode_command
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+seq, buf = Sequencer(), bytearray()
+step_t, done_t, hk_t = P.BY_NAME["sim_step"], P.BY_NAME["sim_step_done"], P.BY_NAME["hk"]
+while True:
+    data = s.recv(65536)
+    if not data:
+        break
+    buf += data
+    pkts, used = P.split_stream(buf)
+    del buf[:used]
+    for pkt in pkts:
+        if not P.crc_ok(pkt):
+            continue
+        ptype = P.BY_APID.get(P.packet_key(pkt)[0])
+        values = P.decode(ptype, pkt)
+        if ptype is step_t:
+            step, t = values[0], values[1]
+            ct = P.cuc(t)
+            cmds = [AttitudeCommand(t, (1.0, 0.0, 0.0, 0.0)), ThrusterCommand(t, (0.0,) * 12, 1.0), StepCadence(t, 1.0)]
+            out = [encode_command(c, seq, ct) for c in cmds]
+            out.append(P.encode(hk_t, seq(P.APID_FSW_TM), *ct, (0, 0, 0, 0, 0, 0, 0, 0, 0)))
+            out.append(P.encode(done_t, seq(P.APID_SIM_STEP_DONE), *ct, (step, t, len(out), 0, 0)))
+            s.sendall(b"".join(out))
+        elif ptype.name == "sim_end":
+            sys.exit(0)
+"""
+
+
+def transport_rate(n_cycles: int = 4000) -> float:
+    from missions.scenarios import Plant, load_scenario
+    from missions.sil import protocol as P
+    from missions.sil.codec import Sequencer, encode_observation
+
+    spec = load_scenario("nominal")
+    obs = Plant(spec, 1).observe(0.0)  # a nominal cycle's sensor set (first=False: no goal)
+    srv = socket.create_server(("127.0.0.1", 0))
+    proc = subprocess.Popen([sys.executable, "-c", ECHO_FSW, str(srv.getsockname()[1])])
+    try:
+        conn, _ = srv.accept()
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        seq, buf = Sequencer(), bytearray()
+        step_t = P.BY_NAME["sim_step"]
+        start = time.perf_counter()
+        for k in range(n_cycles):
+            t = float(k)
+            ct = P.cuc(t)
+            down = [p for o in obs for p in encode_observation(o, seq, ct)]
+            down.append(P.encode(step_t, seq(P.APID_SIM_STEP), *ct, (k, t, 0, len(down), 1000)))
+            conn.sendall(b"".join(down))
+            done = False
+            while not done:
+                buf += conn.recv(65536)
+                pkts, used = P.split_stream(buf)
+                del buf[:used]
+                for pkt in pkts:
+                    assert P.crc_ok(pkt)
+                    done = done or P.packet_key(pkt)[0] == P.APID_SIM_STEP_DONE
+        elapsed = time.perf_counter() - start
+        conn.sendall(P.encode(P.BY_NAME["sim_end"], 0, *P.cuc(0.0), (n_cycles, 0.0, 0)))
+        return n_cycles / elapsed
+    finally:
+        proc.wait(timeout=30)
+        srv.close()
+
+
+def main() -> None:
+    from missions.scenarios import run_scenario
+    from missions.sil import run_sil
+
+    run_scenario("nominal", seed=1, duration_s=50.0)  # warm numba caches
+    start = time.perf_counter()
+    ref = run_scenario("nominal", seed=1)
+    inproc_s = time.perf_counter() - start
+    inproc = ref.steps / inproc_s
+    sil = run_sil("nominal", seed=1)
+    sil_rate = sil.steps / sil.loop_s
+    transport = transport_rate()
+    print("nominal descent, seed 1, lock-step cycles per second (loopback TCP)")
+    print(
+        f"  {'in-process (reference)':<32} {inproc:9.0f} cycles/s  ({ref.steps} cycles, {inproc_s:.2f} s)"
+    )
+    print(
+        f"  {'SIL, executive in its own process':<32} {sil_rate:9.0f} cycles/s  ({sil.steps} cycles, "
+        f"{sil.loop_s:.2f} s; {sil.wall_s:.1f} s with start-up)"
+    )
+    print(f"  {'transport only (protocol ceiling)':<32} {transport:9.0f} cycles/s")
+    print(
+        f"  SIL / in-process: {sil_rate / inproc:.2f}x; overhead {1e6 * (1 / sil_rate - 1 / inproc):.0f} us/cycle"
+    )
+    print(f"  same outcome: {sil.outcome == ref.outcome} ({sil.outcome}); overruns: {sil.overruns}")
+    print(
+        f"  goal >= 1000 cycles/s over TCP: transport {'met' if transport >= 1000 else 'NOT met'}; "
+        f"full SIL {'met' if sil_rate >= 1000 else 'bounded by the in-process plant + executive'}"
+    )
+
+
+if __name__ == "__main__":
+    main()
