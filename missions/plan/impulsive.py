@@ -401,15 +401,20 @@ def refine_chain_casadi(
 ) -> tuple[np.ndarray, bool]:
     """Local refinement of the epochs with CasADi/IPOPT and explicit flyby constraints.
 
-    The legs (Lambert arcs, numba) enter CasADi as a black-box ``Callback`` with
-    finite-difference derivatives; the NLP is: minimise the weighted delta-v over
-    the epochs subject to the entry-speed limit and the leg ordering. The flyby
-    constraints are built into the flyby model the objective pays for
-    (:func:`orbits.flyby.powered_flyby_dv`): the periapsis flown is never below
-    the minimum radius, and any v-infinity magnitude mismatch or turn beyond what
-    the planet gives there is an impulse in the budget, so v-infinity is
-    continuous up to that impulse. Returns the refined epochs and whether
-    IPOPT converged (if not, the input epochs come back).
+    The legs (Lambert arcs, numba; revolution families frozen at the start
+    point's) enter CasADi as a black-box ``Callback`` with finite-difference
+    derivatives. The NLP, over the epochs and one powered-flyby impulse ``d_i``
+    per flyby::
+
+        minimise   w_dep dv_departure + w_ext (sum d_i + dv_arrival)
+        subject to entry speed <= limit
+                   r_p,i >= r_p,min,i                  (minimum flyby altitude)
+                   | |v_inf,out,i| - |v_inf,in,i| | <= d_i   (v-infinity continuity)
+                   epochs in their windows and in order
+
+    The result is kept only if it lowers the cost of the global search's model
+    (:func:`orbits.flyby.powered_flyby_dv`). Returns the epochs and whether IPOPT
+    converged (if it did not help, the input epochs come back).
     """
     import casadi as ca
 
@@ -424,15 +429,27 @@ def refine_chain_casadi(
 
 def _refine(problem, epochs, bounds, weights, ca):
     scale = 30 * DAY_S
+    nfb = len(problem.flybys)
+    nx = len(epochs)
     x0 = epochs / scale
+    ev0 = problem.evaluate(epochs[:, None])
+    d0 = np.array([float(d[0]) for d in ev0["flyby_dv"]])
 
     def parts(xs: np.ndarray) -> np.ndarray:
         e = np.asarray(xs, dtype=float).reshape(-1, 1) * scale
         ev = problem.evaluate(e)
-        dv = weights[0] * ev["dv_departure"][0] + weights[1] * (
-            sum(d[0] for d in ev["flyby_dv"]) + ev["dv_arrival"][0]
-        )
-        vals = [dv, ev["entry_speed"][0] - problem.entry_vmax]
+        rp = [min(float(ev["flyby_rp"][j][0]) / problem.rp_min[j], 1e3) for j in range(nfb)]
+        mismatch = [
+            float(np.linalg.norm(ev["vinf_out"][j][0]) - np.linalg.norm(ev["vinf_in"][j][0]))
+            for j in range(nfb)
+        ]
+        vals = [
+            ev["dv_departure"][0],
+            ev["dv_arrival"][0],
+            ev["entry_speed"][0] - problem.entry_vmax,
+            *rp,
+            *mismatch,
+        ]
         return np.nan_to_num(np.array(vals, dtype=float), nan=1e3, posinf=1e3)
 
     class _Chain(ca.Callback):
@@ -447,42 +464,67 @@ def _refine(problem, epochs, bounds, weights, ca):
             return 1
 
         def get_sparsity_in(self, i):
-            return ca.Sparsity.dense(len(x0), 1)
+            return ca.Sparsity.dense(nx, 1)
 
         def get_sparsity_out(self, i):
-            return ca.Sparsity.dense(2, 1)
+            return ca.Sparsity.dense(3 + 2 * nfb, 1)
 
         def eval(self, arg):
             return [ca.DM(parts(np.asarray(arg[0]).ravel()))]
 
     fn = _Chain()
-    x = ca.MX.sym("x", len(x0))
+    x = ca.MX.sym("x", nx)
+    d = ca.MX.sym("d", nfb)  # powered-flyby impulse per flyby, km/s
     y = fn(x)
+    rp, mismatch = y[3 : 3 + nfb], y[3 + nfb :]
+    objective = weights[0] * y[0] + weights[1] * (ca.sum1(d) + y[1])
+    g = ca.vertcat(
+        y[2],  # entry speed - limit <= 0
+        rp,  # periapsis / minimum >= 1        (minimum flyby altitude)
+        mismatch - d,  # | |v_out| - |v_in| | <= d  (v-infinity continuity up to the impulse)
+        mismatch + d,
+        x[1:] - x[:-1],  # legs in order, at least 5 days each
+    )
+    lbg = np.concatenate(
+        [
+            [-np.inf],
+            np.ones(nfb),
+            np.full(nfb, -np.inf),
+            np.zeros(nfb),
+            np.full(nx - 1, 5 * DAY_S / scale),
+        ]
+    )
+    ubg = np.concatenate(
+        [[0.0], np.full(nfb, np.inf), np.zeros(nfb), np.full(nfb, np.inf), np.full(nx - 1, np.inf)]
+    )
     lbx = np.array([b[0] for b in bounds]) / scale
     ubx = np.array([b[1] for b in bounds]) / scale
-    g = ca.vertcat(y[1], x[1:] - x[:-1])
-    lbg = np.concatenate([[-np.inf], np.full(len(x0) - 1, 5 * DAY_S / scale)])
-    ubg = np.concatenate([[0.0], np.full(len(x0) - 1, np.inf)])
     solver = ca.nlpsol(
         "chain_refine",
         "ipopt",
-        {"x": x, "f": y[0], "g": g},
+        {"x": ca.vertcat(x, d), "f": objective, "g": g},
         {
             "print_time": False,
             "error_on_fail": False,
             "ipopt": {
                 "print_level": 0,
                 "sb": "yes",
-                "max_iter": 60,
+                "max_iter": 80,
                 "tol": 1e-6,
                 "hessian_approximation": "limited-memory",
             },
         },
     )
-    res = solver(x0=x0, lbx=lbx, ubx=ubx, lbg=lbg, ubg=ubg)
+    res = solver(
+        x0=np.concatenate([x0, d0]),
+        lbx=np.concatenate([lbx, np.zeros(nfb)]),
+        ubx=np.concatenate([ubx, np.full(nfb, 10.0)]),
+        lbg=lbg,
+        ubg=ubg,
+    )
     ok = bool(solver.stats().get("success", False))
     # IPOPT relaxes bounds by a hair (bound_relax_factor): clip back into the windows
-    new = np.clip(np.asarray(res["x"]).ravel(), lbx, ubx) * scale
+    new = np.clip(np.asarray(res["x"]).ravel()[:nx], lbx, ubx) * scale
     before = problem.cost(epochs[:, None], weights)[0]
     after = problem.cost(new[:, None], weights)[0]
     if not np.isfinite(after) or after > before + 1e-9:
