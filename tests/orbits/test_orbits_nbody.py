@@ -300,3 +300,20 @@ def test_runs_in_a_spawned_worker_process():
         remote = pool.submit(propagate_et, s0, 8.0e8, out, force=SMALL).result()
     local = propagate_et(s0, 8.0e8, out, force=SMALL)
     assert np.array_equal(remote.state, local.state)
+
+
+def test_close_earth_flyby_agrees_with_reference():
+    # a gravity assist: hyperbolic pass at 7000 km from the Earth's centre, v_inf 5 km/s,
+    # with the Earth and the Moon apart; heyoka and DOP853 agree through the pass
+    ensure_kernels()
+    force = ForceModel(("earth", "moon"))
+    et_p = 8.3e8
+    earth = spiceypy.spkezr("399", et_p, "ECLIPJ2000", "NONE", "10")[0]
+    vp = np.sqrt(25.0 + 2 * 398600.4355 / 7000.0)
+    at_perigee = earth + np.array([7000.0, 0.0, 0.0, 0.0, vp, 0.0])
+    s0 = propagate_et(at_perigee, et_p, [et_p - 2 * DAY], force=force).state[0]
+    out = et_p + np.array([-0.1, 0.0, 0.1, 2.0]) * DAY
+    fast = propagate_et(s0, et_p - 2 * DAY, out, force=force)
+    ref = propagate_reference_et(s0, et_p - 2 * DAY, out, force=force, rtol=1e-12, atol=1e-8)
+    assert np.linalg.norm(fast.state[:, :3] - ref.state[:, :3], axis=1).max() < 0.01
+    assert np.linalg.norm(fast.state[1, :3] - earth[:3]) == pytest.approx(7000.0, abs=0.01)
