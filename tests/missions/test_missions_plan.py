@@ -261,3 +261,40 @@ def test_impulsive_design_is_budgeted_with_the_chemical_engine():
     assert plan.legs[0]["state1"][:3] == pytest.approx(plan.legs[1]["state0"][:3])
     # with a 315 s engine the same rendezvous costs far more propellant than with SEP
     assert plan.propellant_kg > 800.0 and not plan.feasible
+
+
+def test_casadi_refinement_meets_the_flyby_constraints(plan):
+    """From a perturbed start, the CasADi NLP returns epochs with the periapsis at or above the
+    minimum and no higher cost; the plan itself was refined the same way."""
+    from missions.plan import impulsive as imp
+
+    m = plan.mission
+    ext, ret = m.phases.extended, m.phases.return_
+    rp_min = [radius(b) + h for b, h in zip(ext.flybys, ext.min_flyby_altitude_km, strict=True)]
+    problem = imp.ChainProblem(
+        m.targets.asteroid,
+        m.targets.comet,
+        list(ext.flybys),
+        rp_min,
+        ret.entry_speed_max_km_s,
+        radius("earth") + ret.entry_altitude_km,
+    )
+    x = np.asarray(plan._chain_x, dtype=float)
+    day = 86400.0
+    bounds = [
+        (x[0] - 20 * day, x[0] + 20 * day),
+        (x[1] - 20 * day, x[1] + 20 * day),
+        (x[2] - 60 * day, x[2] + 60 * day),
+    ]
+    start = x + np.array([-3.0, 2.0, 10.0]) * day
+    new, converged = imp.refine_chain_casadi(problem, start, bounds)
+    assert converged and not np.array_equal(new, start)
+    assert problem.cost(new[:, None])[0] < problem.cost(start[:, None])[0]
+    chain = imp.build_chain(problem, new, "test")
+    assert chain.entry_speed <= ret.entry_speed_max_km_s + 1e-6
+    assert chain.flyby_rp[0] >= rp_min[0] * (1 - 1e-6)
+    # v-inf continuity up to the powered impulse the budget pays
+    mismatch = abs(np.linalg.norm(chain.flyby_vinf_out[0]) - np.linalg.norm(chain.flyby_vinf_in[0]))
+    assert mismatch <= chain.flyby_dv[0] + 1e-9
+    assert "CasADi" in plan.chain.refined_by
+    assert plan.chain.flyby_rp[0] >= rp_min[0] * (1 - 1e-6)
