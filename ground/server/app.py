@@ -457,10 +457,14 @@ def create_app(config: ServerConfig) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app):
         broadcaster.start()
+        # index the archive's time axes now, so that the first history request is quick
+        warm = asyncio.get_running_loop().create_task(asyncio.to_thread(reader.span))
         try:
             yield
         finally:
             await broadcaster.stop()
+            with contextlib.suppress(Exception):
+                await warm
 
     routes = [
         Route("/", index),
