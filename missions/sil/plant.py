@@ -469,6 +469,7 @@ class PlantSession:
         self.hang_timeout_s = float(
             hang_timeout_s or self.sil.get("hang_timeout_s", DEFAULT_HANG_TIMEOUT_S)
         )
+        sock.settimeout(self.hang_timeout_s)  # bounds sendall; reads wait in select()
         self.link = Link(
             self.sil["link_faults"],
             np.random.default_rng(np.random.SeedSequence([self.seed, 0x5117])),
@@ -539,6 +540,10 @@ class PlantSession:
         self.packets_down += len(packets)
         try:
             self.sock.sendall(data)
+        except TimeoutError:  # the flight software stopped reading: its socket buffer is full
+            raise FswHung(
+                f"{self._where()}: hung, not reading for {self.hang_timeout_s:.1f} s (watchdog){self._tail()}"
+            ) from None
         except OSError:
             raise self._crashed() from None
 

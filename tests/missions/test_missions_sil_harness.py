@@ -74,13 +74,16 @@ def test_equal_seeds_give_identical_archives(run_sil):
     np.testing.assert_array_equal(a.telemetry["sim_step"]["step"].values, np.arange(30))
 
 
-def test_fsw_crash_is_detected_with_a_clear_message(run_sil):
-    faults = {"fsw_faults": [{"kind": "crash", "at_s": 5.0}]}
+def test_fsw_crash_is_detected_with_a_clear_message(run_sil, tmp_path):
+    scenario = tmp_path / "crash.toml"  # the fault comes from the scenario file
+    scenario.write_text(
+        'extends = "nominal"\nname = "fsw-crash"\n\n[[sil.fsw_faults]]\nkind = "crash"\nat_s = 5.0\n'
+    )
     with pytest.raises(
         FswCrashed,
         match=r"flight software \(pid \d+\) at step \d+ \(t = 5.0 s, mode approach\): crashed, the process was killed by SIGSEGV",
     ) as err:
-        run_sil("nominal", seed=1, faults=faults, max_steps=50)
+        run_sil(scenario, seed=1, max_steps=50)
     pid = int(str(err.value).split("pid ")[1].split(")")[0])
     assert _gone(pid)
 
