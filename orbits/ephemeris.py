@@ -24,6 +24,7 @@ kernel to get the planet body itself. Registered small bodies (see
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,7 +80,10 @@ def resolve_body(body: Any) -> SmallBody | _SpiceBody:
     if isinstance(body, str):
         small = get_small_body(body)
         if small is not None:
-            return small
+            # a loaded SPK for the same body (e.g. orbits.targets_ephemeris's n-body one)
+            # wins over the two-body orbit, so every tool sees one ephemeris
+            spk_body = _loaded_spk_body(body)
+            return spk_body if spk_body is not None else small
         text = body.strip()
         if text.lstrip("-").isdigit():
             naif_id = int(text)
@@ -111,6 +115,23 @@ def resolve_body(body: Any) -> SmallBody | _SpiceBody:
     with SPICE_LOCK:
         name = spiceypy.bodc2s(naif_id)
     return _SpiceBody(naif_id, name.lower())
+
+
+def _loaded_spk_body(name: str) -> _SpiceBody | None:
+    """The SPICE body that a loaded SPK covers under ``name``, or None."""
+    ascii_name = "".join(
+        c for c in unicodedata.normalize("NFKD", name) if c.isascii() and c not in "ʻ'`"
+    ).strip()
+    try:
+        with SPICE_LOCK:
+            code = spiceypy.bodn2c(ascii_name)
+    except spiceypy.utils.exceptions.SpiceyError:
+        return None
+    if int(code) not in _covered_ids():
+        return None
+    with SPICE_LOCK:
+        label = spiceypy.bodc2s(int(code))
+    return _SpiceBody(int(code), label.lower())
 
 
 def body_label(body: Any) -> str:
