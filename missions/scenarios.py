@@ -337,6 +337,7 @@ class Plant:
         self.t = 0.0
         self.min_altitude = math.inf
         self.spec_sky = executive_config(spec).sky
+        self.sunlit_now = self._sunlit(0.0)
 
     def _sites(self) -> dict[str, SiteHazard]:
         out = {}
@@ -416,7 +417,7 @@ class Plant:
         imu = self.imu.measure(truth, self.rng)
         obs.append(ImuReading(t, tuple(imu.specific_force_sc)))
         obs.append(ThrusterTelemetry(t, tuple(bool(x > 0) for x in self._effective_duty())))
-        obs.append(PowerStatus(t, self.soc, self._sunlit(t)))
+        obs.append(PowerStatus(t, self.soc, self.sunlit_now))
         obs.append(PropellantStatus(t, self.propellant))
         obs.append(DataStatus(t, self.stored_mbit, self.capacity_mbit))
         obs.append(CommStatus(t, self._link_up(t)))
@@ -573,7 +574,7 @@ class Plant:
                 self.in_contact = False
         self.propellant -= used
         self.t += dt
-        sun = self._sunlit(self.t)
+        sun = self.sunlit_now = self._sunlit(self.t)
         power = (
             (self.solar_w if sun else 0.0)
             - self.load_w
