@@ -52,7 +52,7 @@ body, mesh""",
     (
         "code",
         """grav = PolyhedronGravity(mesh, body.density_kg_m3)
-x = np.linspace(-60, 60, 61)
+x = np.linspace(-60, 60, 41)
 X, Y = np.meshgrid(x, x)
 pts = np.stack([X.ravel(), Y.ravel(), np.zeros(X.size)], axis=1)
 inside = mesh.contains(pts)

@@ -538,12 +538,16 @@ class ConvexDescentPlanner:
         warm: ConvexPlan | None = None,
         mass_kg: float | None = None,
         max_rounds: int = 6,
+        max_iterations: int = 60,
     ) -> ConvexPlan:
         """Plan from ``(r0, v0)`` to ``(r_target, v_target)`` in ``duration_s`` seconds (local frame, m, m/s).
 
         ``warm`` (a previous plan) supplies the gravity profile and the cone rows
-        that bound last time. Returns a :class:`ConvexPlan`; ``success`` is False
-        when the problem is infeasible (e.g. not enough thrust for the time).
+        that bound last time. ``max_iterations`` bounds the interior-point
+        iterations of each solve (a compute budget for an onboard caller).
+        Returns a :class:`ConvexPlan`; ``success`` is False when the problem is
+        infeasible (e.g. not enough thrust for the time) or did not converge
+        within the budget.
         """
         tic = _time.perf_counter()
         if not (np.isfinite(duration_s) and duration_s > 0):
@@ -582,7 +586,7 @@ class ConvexDescentPlanner:
         while True:
             rounds += 1
             G, bvec = self._cone_rows(P, sorted(active), amax, free)
-            u, _, _, iters, ok = _qp_ipm(q, self.eps, E, e, G, bvec, self.tol, 60)
+            u, _, _, iters, ok = _qp_ipm(q, self.eps, E, e, G, bvec, self.tol, int(max_iterations))
             total_iter += iters
             if not ok or len(self.D) == 0:
                 break

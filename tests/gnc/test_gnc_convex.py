@@ -118,6 +118,14 @@ def test_infeasible_when_time_is_too_short(setting):
     assert not plan.success
 
 
+def test_iteration_budget_is_honoured(setting):
+    *_, planner = setting
+    plan = planner.plan(
+        [3.0, 0.0, 40.0], np.zeros(3), np.zeros(3), [0, 0, -0.1], 300.0, max_iterations=2
+    )
+    assert not plan.success and plan.iterations <= 2 * 6
+
+
 def test_bad_inputs(setting):
     *_, planner = setting
     with pytest.raises(ValueError, match="duration_s"):
