@@ -362,11 +362,32 @@ def load_mission(path: str | Path | None = None) -> Mission:
         raise ValueError(f"{path.name}: not valid TOML ({exc})") from None
     data["path"] = str(path)
     mission = _validate(data, path.name)
-    for key in ("asteroid_file", "comet_file"):
-        rel = getattr(mission.targets, key)
-        if not _resolve_target_file(path, rel).is_file():
-            raise ValueError(f"{path.name}: key 'targets.{key}': file {rel!r} not found")
+    for which in ("asteroid", "comet"):
+        rel = getattr(mission.targets, f"{which}_file")
+        file = _resolve_target_file(path, rel)
+        if not file.is_file():
+            raise ValueError(f"{path.name}: key 'targets.{which}_file': file {rel!r} not found")
+        _check_target_name(path.name, which, getattr(mission.targets, which), file)
     return mission
+
+
+def _norm(name: str) -> str:
+    return " ".join(str(name).strip().lower().replace("ʻ", "").replace("'", "").split())
+
+
+def _check_target_name(where: str, which: str, name: str, file: Path) -> None:
+    from missions.targets import load_target
+
+    try:
+        body = load_target(file)
+    except ValueError as exc:
+        raise ValueError(f"{where}: key 'targets.{which}_file': {exc}") from None
+    known = [body.name, *body.aliases]
+    if _norm(name) not in {_norm(n) for n in known}:
+        raise ValueError(
+            f"{where}: key 'targets.{which}': {name!r} is not a name of the body in {file.name} "
+            f"(use one of {', '.join(known)})"
+        )
 
 
 def _resolve_target_file(mission_path: Path, rel: str) -> Path:

@@ -346,6 +346,23 @@ def _low_thrust(mission: Mission, ob, n: int, warm: Any, et_launch: float | None
     )
 
 
+def _register_mission_targets(mission: Mission) -> None:
+    """Register the element files the mission names, and check the names refer to them."""
+    from missions.mission import target_file
+    from missions.targets import load_target
+    from orbits.smallbody import get_small_body, register_small_body
+
+    for which in ("asteroid", "comet"):
+        path = target_file(mission, which)
+        body = register_small_body(load_target(path))
+        name = getattr(mission.targets, which)
+        if get_small_body(name) != body:
+            raise ValueError(
+                f"targets.{which} {name!r} is not the name or an alias of the body in "
+                f"targets.{which}_file ({path.name}: {body.name}, aliases {', '.join(body.aliases)})"
+            )
+
+
 def _best_launch(mission: Mission, ob, lt, n: int, launch_span: tuple[float, float]):
     """Move the launch date (arrival fixed) to the low-thrust propellant optimum near the impulsive one.
 
@@ -413,6 +430,7 @@ def plan_mission(
     say = progress or (lambda _msg: None)
     settings = PlanSettings.from_mission(mission, fast=fast, fidelity=fidelity)
     register_targets()
+    _register_mission_targets(mission)
     ph, sc = mission.phases, mission.spacecraft
     asteroid, comet = mission.targets.asteroid, mission.targets.comet
     timings: dict[str, float] = {}

@@ -79,6 +79,7 @@ def _write(tmp_path: Path, text: str) -> Path:
         ('minimize = "propellant"', 'minimize = "fun"', "objective.minimize"),
         ('design = "low-thrust"', 'design = "warp"', "phases.outbound.design"),
         ("[phases.stay]", "[phases.stey]", "phases"),
+        ('asteroid = "kamooalewa"', 'asteroid = "bennu"', "targets.asteroid"),
     ],
 )
 def test_errors_name_the_key(tmp_path, old, new, named):
