@@ -164,3 +164,23 @@ def test_link_sensor_and_actuator_faults(run_sil):
         tm["propellant"]["propellant"].values, sil.trajectory["propellant"].values + 5.0
     )
     assert float(sil.trajectory["thruster_duty_sum"].sel(time=slice(30, None)).max()) == 0.0
+
+
+def test_ground_segment_decodes_the_sil_archive(run_sil):
+    """ground.bulk + ground.decom with the SIL XTCE dictionary give the same values as the harness."""
+    from ground.archive import RawStore
+    from ground.bulk import decode_bytes
+    from ground.decom import decommutate
+    from missions.sil.dictionary import sil_dictionary
+
+    sil = run_sil("nominal", seed=6, max_steps=12)
+    d = sil_dictionary()
+    ds = decommutate(decode_bytes(RawStore(sil.archive_path).packet_bytes(), d), d)
+    np.testing.assert_array_equal(ds["NAV"]["NAV_R_Z"].values, sil.telemetry["nav"]["r_z"].values)
+    np.testing.assert_array_equal(ds["HK"]["HK_MODE"].values, sil.telemetry["hk"]["mode"].values)
+    np.testing.assert_array_equal(
+        ds["SIM_STEP"]["SIM_STEP_T"].values, sil.trajectory["time"].values
+    )
+    assert ds["SIM_STEP"]["time"].values[0] == np.datetime64(
+        "2026-06-30T23:59:23"
+    )  # t = 0 is 00:00:00 TAI

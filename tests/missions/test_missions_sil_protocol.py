@@ -330,3 +330,41 @@ def test_missions_front_door_exports_the_harness():
 
     assert missions.run_sil.__module__ == "missions.sil.harness"
     assert issubclass(missions.FswHung, RuntimeError)
+
+
+def test_shipped_xtce_dictionary_is_in_sync_with_the_protocol_table():
+    from missions.sil.dictionary import (
+        TOML_PATH,
+        XTCE_PATH,
+        compile_xtce,
+        dictionary_toml,
+        sil_dictionary,
+    )
+
+    assert TOML_PATH.read_text() == dictionary_toml() and XTCE_PATH.read_text() == compile_xtce()
+    d = sil_dictionary()
+    for p in P.PACKETS:
+        pdef = d.packet(p.name.upper())
+        assert (pdef.apid, pdef.service, pdef.subservice, pdef.length) == (
+            p.apid,
+            p.service,
+            p.subservice,
+            p.length,
+        )
+
+
+def test_space_packet_parser_reads_sil_packets_with_the_xtce_dictionary():
+    """An independent XTCE decoder reads our bytes with our dictionary."""
+    import space_packet_parser as spp
+
+    from missions.sil.dictionary import XTCE_PATH
+
+    nav = OBSERVATIONS[0]
+    (raw,) = encode_observation(nav, Sequencer(), P.cuc(T))
+    pkt = spp.load_xtce(XTCE_PATH).parse_bytes(raw)
+    assert (float(pkt["NAV_R_X"]), float(pkt["NAV_R_Z"]), int(pkt["NAV_SOURCE"])) == (
+        1.1,
+        600.123456789,
+        1,
+    )
+    assert int(pkt["TIME_COARSE"]) == P.EPOCH_TAI58 + 1234
