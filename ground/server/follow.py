@@ -22,6 +22,8 @@ from ground.dictionary import Dictionary
 from ground.frames import FrameConfig
 from ground.stream import StreamDecoder
 
+TIME_UNITS = "nanoseconds since 1970-01-01"
+
 
 class Follower:
     """Read new bytes of ``source`` and archive the complete packets in them."""
@@ -79,7 +81,14 @@ class Follower:
         if not packets:
             return 0
         result = decode_bytes(packets, self.dictionary)
-        self.archive.ingest(result, decommutate(result, self.dictionary))
+        datasets = decommutate(result, self.dictionary)
+        existing = set(Archive.groups(self.archive.processed))
+        for name, ds in datasets.items():
+            if name not in existing and "time" in ds.coords:
+                # Zarr appends keep the time units of a group's first write; a first batch
+                # on whole seconds would otherwise make later sub-second times unstorable
+                ds["time"].encoding.update({"units": TIME_UNITS, "dtype": "int64"})
+        self.archive.ingest(result, datasets)
         n = int((result.kinds == 0).sum())
         self.packets += n
         return n
