@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -213,12 +211,13 @@ def test_replan_with_a_changed_launch_date_is_warm(plan):
     assert again.events["kamooalewa_arrival"] > again.events["launch"]
 
 
-def test_cli_plan_json(tmp_path):
-    result = subprocess.run(
+def test_cli_plan_json(tmp_path, capsys):
+    """``kamo mission plan --json`` in-process (the subprocess path is covered by the bad-file test in
+    test_missions_mission_file.py; a fresh process here would re-pay every cache for ~20 s)."""
+    from missions.cli import main
+
+    main(
         [
-            sys.executable,
-            "-m",
-            "missions.cli",
             "mission",
             "plan",
             "missions/tianwen2.toml",
@@ -227,13 +226,9 @@ def test_cli_plan_json(tmp_path):
             "--json",
             "--fast",
             "--no-fidelity",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
+        ]
     )
-    assert result.returncode == 0, result.stderr
-    data = json.loads(result.stdout)
+    data = json.loads(capsys.readouterr().out)
     for key in (
         "launch",
         "kamooalewa_arrival",
