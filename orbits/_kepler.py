@@ -308,19 +308,24 @@ def _rv2coe_kernel(mu, r, v, out):
         out[5, i] = nu
 
 
+def _c64(x: np.ndarray) -> np.ndarray:
+    """C-contiguous, writable float64: one array type, so one compiled (cached) kernel."""
+    return np.require(x, dtype=np.float64, requirements=["C", "W"])
+
+
 def _flat(*arrays):
     return [
-        np.ascontiguousarray(a, dtype=np.float64).ravel()
+        _c64(np.asarray(a, dtype=np.float64).ravel())
         for a in np.broadcast_arrays(*(np.asarray(x, dtype=np.float64) for x in arrays))
     ]
 
 
 def _col(x, n):
-    return np.ascontiguousarray(np.broadcast_to(np.asarray(x, dtype=np.float64), (n,)))
+    return _c64(np.broadcast_to(np.asarray(x, dtype=np.float64), (n,)))
 
 
 def _rows3(x):
-    return np.ascontiguousarray(np.asarray(x, dtype=np.float64).reshape(-1, 3))
+    return _c64(np.asarray(x, dtype=np.float64).reshape(-1, 3))
 
 
 def coe2rv_batch(mu, p, ecc, inc, raan, argp, nu) -> tuple[np.ndarray, np.ndarray]:

@@ -257,37 +257,44 @@ def _min_tof_one(mu, r1x, r1y, r1z, r2x, r2y, r2z, revs, prograde):
     return tmin / math.sqrt(2.0 * mu / (s * s * s))
 
 
-def _make_batch(parallel):
-    rng = prange if parallel else range
-
-    @njit(cache=True, fastmath=_FM, parallel=parallel, error_model="numpy")
-    def kernel(mu, r1, r2, tof, revs, prograde, low_path, v1, v2):
-        for i in rng(r1.shape[0]):
-            a, b, c, d, e, f = lambert_one(
-                mu[i],
-                r1[i, 0],
-                r1[i, 1],
-                r1[i, 2],
-                r2[i, 0],
-                r2[i, 1],
-                r2[i, 2],
-                tof[i],
-                revs,
-                prograde,
-                low_path,
-            )
-            v1[i, 0] = a
-            v1[i, 1] = b
-            v1[i, 2] = c
-            v2[i, 0] = d
-            v2[i, 1] = e
-            v2[i, 2] = f
-
-    return kernel
+@njit(cache=True, fastmath=_FM, error_model="numpy")
+def _solve_row(i, mu, r1, r2, tof, revs, prograde, low_path, v1, v2):
+    a, b, c, d, e, f = lambert_one(
+        mu[i],
+        r1[i, 0],
+        r1[i, 1],
+        r1[i, 2],
+        r2[i, 0],
+        r2[i, 1],
+        r2[i, 2],
+        tof[i],
+        revs,
+        prograde,
+        low_path,
+    )
+    v1[i, 0] = a
+    v1[i, 1] = b
+    v1[i, 2] = c
+    v2[i, 0] = d
+    v2[i, 1] = e
+    v2[i, 2] = f
 
 
-_batch_serial = _make_batch(False)
-_batch_parallel = _make_batch(True)
+# Two separately named kernels (not one closure built twice): numba's disk cache
+# keys on the function's name and line, and two variants sharing them would evict
+# each other and recompile in every process.
+@njit(cache=True, fastmath=_FM, error_model="numpy")
+def _batch_serial(mu, r1, r2, tof, revs, prograde, low_path, v1, v2):
+    for i in range(r1.shape[0]):
+        _solve_row(i, mu, r1, r2, tof, revs, prograde, low_path, v1, v2)
+
+
+@njit(cache=True, fastmath=_FM, error_model="numpy", parallel=True)
+def _batch_parallel(mu, r1, r2, tof, revs, prograde, low_path, v1, v2):
+    for i in prange(r1.shape[0]):
+        _solve_row(i, mu, r1, r2, tof, revs, prograde, low_path, v1, v2)
+
+
 _PARALLEL_MIN = 512
 
 
@@ -299,16 +306,21 @@ def _min_tof_kernel(mu, r1, r2, revs, prograde, out):
         )
 
 
+def _c64(x: np.ndarray) -> np.ndarray:
+    """C-contiguous, writable float64: one array type, so one compiled (cached) kernel."""
+    return np.require(x, dtype=np.float64, requirements=["C", "W"])
+
+
 def _prep(mu, r1, r2, tof=None):
-    r1 = np.ascontiguousarray(r1, dtype=np.float64).reshape(-1, 3)
-    r2 = np.ascontiguousarray(r2, dtype=np.float64).reshape(-1, 3)
+    r1 = _c64(np.asarray(r1, dtype=np.float64).reshape(-1, 3))
+    r2 = _c64(np.asarray(r2, dtype=np.float64).reshape(-1, 3))
     n = r1.shape[0]
     if r2.shape[0] != n:
         raise ValueError(f"r1 and r2 need the same number of rows, got {n} and {r2.shape[0]}")
-    mu = np.ascontiguousarray(np.broadcast_to(np.asarray(mu, dtype=np.float64), (n,)))
+    mu = _c64(np.broadcast_to(np.asarray(mu, dtype=np.float64), (n,)))
     if tof is None:
         return mu, r1, r2, None
-    tof = np.ascontiguousarray(np.broadcast_to(np.asarray(tof, dtype=np.float64), (n,)))
+    tof = _c64(np.broadcast_to(np.asarray(tof, dtype=np.float64), (n,)))
     return mu, r1, r2, tof
 
 
