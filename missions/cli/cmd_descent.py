@@ -85,6 +85,14 @@ def register(app: typer.Typer) -> None:
 
         if seed < 0:
             raise KamoCLIError(f"--seed must be >= 0, got {seed}")
+        if not 1.0 <= density <= 4.0:
+            raise KamoCLIError(
+                f"--density {density:g} g/cm3 is outside the accepted range 1.0 to 4.0 g/cm3 for Kamoʻoalewa"
+            )
+        if truth_gravity not in ("polyhedron", "ellipsoid"):
+            raise KamoCLIError(
+                f"--truth-gravity must be polyhedron or ellipsoid, got {truth_gravity!r}"
+            )
         try:
             scenario = TouchAndGoScenario(
                 diameter_m=diameter,
@@ -93,7 +101,7 @@ def register(app: typer.Typer) -> None:
                 truth_gravity=truth_gravity,
             )
         except ValueError as exc:
-            raise KamoCLIError(str(exc).replace("density ", "density (kg/m3) ")) from None
+            raise KamoCLIError(str(exc)) from None
         err_console.print(
             f"simulating touch-and-go, seed {seed}, D={diameter:g} m, rho={density:g} g/cm3, P={period:g} min"
         )
