@@ -575,9 +575,9 @@ class OptimalControlProblem:
 
         ``guess`` is either a dict (see :meth:`initial_guess`) or a previous
         :class:`OCPSolution` of this problem; with a previous solution,
-        ``warm_start`` chooses ``"primal"`` (its variables) or ``"primal-dual"``
-        (variables and multipliers, IPOPT ``warm_start_init_point``), the fastest
-        for re-planning. ``duration`` overrides a fixed duration for this solve
+        ``warm_start`` chooses ``"primal"`` (its variables), ``"primal-dual"``
+        (variables and multipliers, IPOPT ``warm_start_init_point``; the fastest
+        for re-planning) or ``"none"`` (ignore it: a cold start). ``duration`` overrides a fixed duration for this solve
         (shrinking-horizon guidance). ``solver`` is any CasADi ``nlpsol`` plugin;
         ``options`` go to it (IPOPT options for ``"ipopt"``).
         """
@@ -602,7 +602,7 @@ class OptimalControlProblem:
             "ubg": b["ubg"],
         }
         use_dual = False
-        if isinstance(guess, OCPSolution):
+        if isinstance(guess, OCPSolution) and warm_start != "none":
             if guess._problem_id != id(self) or guess._w is None:
                 raise ValueError("a warm-start solution must come from this same problem")
             args["x0"] = guess._w
@@ -611,7 +611,8 @@ class OptimalControlProblem:
                 args["lam_x0"] = guess._lam_x
                 use_dual = True
         else:
-            args["x0"] = self.initial_guess(guess, duration=T_fixed)
+            cold = None if isinstance(guess, OCPSolution) else guess
+            args["x0"] = self.initial_guess(cold, duration=T_fixed)
         nlp_solver = self._solver(use_dual, solver, dict(options or {}))
         tic = _time.perf_counter()
         res = nlp_solver(**args)
