@@ -73,6 +73,7 @@ class ScenarioAdapter:
     success: tuple[str, ...] = ("success",)
     typical_run_s: float = 1.0
     site_outputs: tuple[str, str] | None = None  # (east, north) touchdown outputs, if any
+    check_input: Callable[[str], None] | None = None  # raises ValueError for an unknown input
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -399,6 +400,24 @@ def _autonomy_adapter(name: str) -> ScenarioAdapter:
             "counts": counts,
         }
 
+    def check(key: str) -> None:
+        from missions.scenarios import load_scenario
+
+        node: Any = load_scenario(name)
+        parts = key.split("__")
+        for depth, part in enumerate(parts):
+            if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+                node = node[int(part)]
+            elif isinstance(node, dict) and part in node:
+                node = node[part]
+            else:
+                where = "__".join(parts[:depth]) or "the top level"
+                valid = ", ".join(sorted(node)) if isinstance(node, dict) else f"0..{len(node) - 1}"
+                raise ValueError(
+                    f"scenario {name!r} has no {part!r} in {where}; valid: {valid} "
+                    "(inputs name scenario keys as section__key)"
+                )
+
     return ScenarioAdapter(
         name=name,
         description=f"autonomy scenario {name!r} flown by the onboard executive (missions.scenarios)",
@@ -407,7 +426,8 @@ def _autonomy_adapter(name: str) -> ScenarioAdapter:
         outputs=_AUTONOMY_OUTPUTS,
         counts=(),
         success=("sampled",),
-        typical_run_s=3.0,
+        typical_run_s=10.0,
+        check_input=check,
     )
 
 

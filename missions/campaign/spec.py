@@ -213,6 +213,11 @@ def parse_campaign(text: str, where: str = "campaign") -> CampaignSpec:
             raise ValueError(
                 f"{where}: {key}: scenario {adapter.name!r} has no input {name!r}; valid: {names}"
             )
+        if adapter.check_input is not None:
+            try:
+                adapter.check_input(name)
+            except ValueError as exc:
+                raise ValueError(f"{where}: {key}: {exc}") from None
         spec = adapter.inputs[name]
         if isinstance(raw, dict) and "distribution" in raw:
             d = _validate(raw, key, where)

@@ -222,3 +222,22 @@ def test_draws_depend_only_on_seed_and_index(drawn):
     assert draw_inputs(other, 42)["launch_delay_s"] != x["launch_delay_s"][42]
     with pytest.raises(ValueError, match="run index must be in 0..3999, got 4000"):
         draw_inputs(spec, 4000)
+
+
+def test_autonomy_scenarios_take_section_key_overrides():
+    pytest.importorskip("missions.scenarios")
+    text = """
+[campaign]
+scenario = "hazard-waiveoff"
+runs = 3
+seed = 1
+[inputs.navigation__horizontal_sigma_m]
+distribution = "uniform"
+low = 2
+high = 5
+unit = "cm"
+"""
+    spec = parse_campaign(text)
+    assert spec.dispersions["navigation__horizontal_sigma_m"].high == pytest.approx(0.05)
+    with pytest.raises(ValueError, match="has no 'horizontal_sigma' in navigation; valid: "):
+        parse_campaign(text.replace("horizontal_sigma_m]", "horizontal_sigma]"))
