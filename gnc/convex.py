@@ -442,11 +442,6 @@ class ConvexPlan:
     active_cone_nodes: np.ndarray = field(repr=False)
     gravity: np.ndarray = field(repr=False)
 
-    @property
-    def thrust_fraction(self) -> np.ndarray:
-        """Per-axis thrust as a fraction of the maximum, shape ``(n, 3)``."""
-        return self.accel / np.max(np.abs(self.accel)) if np.any(self.accel) else self.accel
-
     def __repr__(self) -> str:
         flag = "ok" if self.success else "FAILED"
         return (
