@@ -501,7 +501,8 @@ def kepler_one(mu, rx, ry, rz, vx, vy, vz, dt):
     # past periapsis and leaves (the digits lost scale with |f| r0 / r). There the
     # anomaly form, which has no such cancellation, is used instead.
     if alpha < 0.0 and ecc > _HYP_ELEMENTS_MIN_ECC:
-        if (abs(f) * r0n + abs(g) * math.sqrt(v2)) > _CANCELLATION_LIMIT * rn:
+        cancel = abs(f) * r0n + abs(g) * math.sqrt(v2)
+        if not (cancel <= _CANCELLATION_LIMIT * rn and rn < math.inf):  # also on overflow
             return _kepler_hyperbolic_anomaly(mu, rx, ry, rz, vx, vy, vz, dt)
     fdot = sqmu * chi * (psi * c3 - 1.0) / (r0n * rn)
     gdot = 1.0 - chi2 * c2 / rn
