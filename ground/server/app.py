@@ -43,6 +43,7 @@ from ground.server.commands import CommandQueue, token_matches
 from ground.server.data import (
     DEFAULT_PAGE,
     ArchiveReader,
+    ArchiveReadError,
     RawTail,
     RequestError,
     dictionary_json,
@@ -450,6 +451,10 @@ def create_app(config: ServerConfig) -> Starlette:
             return _error(405, f"method {request.method} not allowed on {request.url.path}")
         return _error(exc.status_code, str(exc.detail), headers=exc.headers)
 
+    async def on_archive_error(request: Request, exc: ArchiveReadError) -> Response:
+        log.error("%s", exc)
+        return _error(500, str(exc))
+
     async def on_crash(request: Request, exc: Exception) -> Response:
         log.exception("request %s %s failed", request.method, request.url.path)
         return _error(500, f"internal error ({type(exc).__name__}); see the server log")
@@ -493,6 +498,7 @@ def create_app(config: ServerConfig) -> Starlette:
         routes=routes,
         exception_handlers={
             RequestError: on_request_error,
+            ArchiveReadError: on_archive_error,
             HTTPException: on_http_error,
             Exception: on_crash,
         },

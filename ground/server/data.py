@@ -14,6 +14,7 @@ import json
 import math
 import threading
 import time as _time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,13 +31,18 @@ from ground.limits import LEVELS, check_limits, classify
 #: Page size of history answers unless the client asks for another (and the most it may ask).
 DEFAULT_PAGE = 5000
 MAX_PAGE = 50_000
-#: A Zarr array that just grew is read only after it has kept its new length this long,
-#: so that a read racing an append does not see rows whose chunks are not written yet.
+#: A Zarr group whose time axis just changed is re-read only once its metadata has not
+#: changed for this long, so that a read racing an append does not see rows whose chunks
+#: are not written yet (until then the previous length is served).
 SETTLE_S = 0.25
 
 
 class RequestError(ValueError):
     """A bad query value; the server answers 400 with this message."""
+
+
+class ArchiveReadError(RuntimeError):
+    """A packet type's Zarr group that cannot be read; the server answers 500 with this message."""
 
 
 # --------------------------------------------------------------------------- time
@@ -192,9 +198,7 @@ def dictionary_json(d: Dictionary) -> dict[str, Any]:
 
 @dataclass
 class _GroupCache:
-    shape: int  # settled length used for reads
-    pending: int  # newest length seen
-    pending_since: float
+    shape: int  # length of the time axis read
     dataset: xr.Dataset | None
     time_ms: np.ndarray  # epoch ms, length == shape
     sorted: bool
@@ -225,12 +229,15 @@ class ArchiveReader:
             if p.is_dir() and (p / "zarr.json").exists() and (p / "time" / "zarr.json").exists()
         )
 
-    def _stored_length(self, group: str) -> int:
+    def _stored_length(self, group: str) -> tuple[int, float]:
+        """Length of the group's time axis and when its metadata last changed (epoch s)."""
+        meta_path = self.processed / group / "time" / "zarr.json"
         try:
-            meta = json.loads((self.processed / group / "time" / "zarr.json").read_text())
-            return int(meta["shape"][0])
+            mtime = meta_path.stat().st_mtime
+            meta = json.loads(meta_path.read_text())
+            return int(meta["shape"][0]), mtime
         except (OSError, ValueError, KeyError, IndexError):
-            return 0
+            return 0, 0.0
 
     def group_of(self, parameter: str) -> tuple[str, ParameterDef | DerivedDef]:
         try:
@@ -244,31 +251,44 @@ class ArchiveReader:
 
     def _group(self, group: str) -> _GroupCache | None:
         """The cached time axis of ``group``, refreshed when the store has grown and settled."""
-        now = _time.monotonic()
-        stored = self._stored_length(group)
+        stored, changed = self._stored_length(group)
+        settled = _time.time() - changed >= SETTLE_S
         with self._lock:
             c = self._cache.get(group)
             if c is None and stored == 0:
                 return None
             if c is None:
-                c = self._cache[group] = _GroupCache(
-                    0, stored, now - SETTLE_S, None, np.empty(0, np.int64), True
-                )
-            if stored != c.pending:
-                c.pending, c.pending_since = stored, now
-            if c.pending != c.shape and now - c.pending_since >= SETTLE_S:
-                ds = xr.open_zarr(self.processed, group=group, consolidated=False, chunks=None)
-                t = _ns_to_ms(ds["time"].values)
-                n = min(c.pending, t.size)
+                c = self._cache[group] = _GroupCache(0, None, np.empty(0, np.int64), True)
+            if stored != c.shape and settled:
+                try:
+                    ds = xr.open_zarr(self.processed, group=group, consolidated=False, chunks=None)
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        tv = ds["time"].values
+                    if tv.dtype.kind != "M":
+                        raise ValueError(
+                            f"its time axis decodes to {tv.dtype}, not datetime64 "
+                            f"(units {ds['time'].encoding.get('units')!r}; times out of range)"
+                        )
+                    t = _ns_to_ms(tv)
+                except (ValueError, OSError, KeyError, OverflowError) as exc:
+                    raise ArchiveReadError(
+                        f"packet type {group} in {self.processed} cannot be read: {exc}"
+                    ) from exc
+                n = min(stored, t.size)
                 c.dataset, c.time_ms, c.shape = ds, t[:n], n
                 c.sorted = bool(np.all(np.diff(c.time_ms) >= 0)) if n > 1 else True
             return c if c.dataset is not None else None
 
     def span(self) -> dict[str, Any]:
         """First and last archived time per packet type (epoch ms and ISO)."""
-        out = {}
+        out: dict[str, Any] = {}
         for g in self.groups():
-            c = self._group(g)
+            try:
+                c = self._group(g)
+            except ArchiveReadError as exc:
+                out[g] = {"error": str(exc)}
+                continue
             if c is None or c.shape == 0:
                 continue
             t0, t1 = int(c.time_ms.min()), int(c.time_ms.max())

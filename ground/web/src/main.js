@@ -11,7 +11,7 @@
     fetch('/api/dictionary').then((r) => r.json()),
     fetch('/api/status').then((r) => r.json())
   ]);
-  const spans = Object.values(status.packets || {});
+  const spans = Object.values(status.packets || {}).filter((s) => s.start_ms !== undefined);
   let start = Date.now() - HOUR;
   let end = Date.now();
   if (spans.length) {

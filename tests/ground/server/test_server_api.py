@@ -422,3 +422,19 @@ def test_unauthenticated_server_has_commanding_off(start_display):
         assert c.get("/api/status").json()["commanding"] is False
     assert r.status_code == 403 and "commanding is disabled" in r.json()["error"]
     assert contacts["available"] is False and "--trajectory" in contacts["reason"]
+
+
+def test_an_unreadable_packet_group_is_a_clear_500_and_the_rest_still_serves(start_display):
+    srv = start_display(commanding=False, contacts=False, inprocess=True)
+    # ground.archive keeps the first write's time units (whole seconds here); a packet one
+    # CUC fine tick (2**-16 s) past a second is written in nanoseconds into that axis,
+    # which then no longer decodes
+    srv.append_hk(29.0, unix_time=1767226800 + 2.0**-16)
+    time.sleep(0.5)  # past the reader's settle time
+    with srv.client() as c:
+        bad = c.get("/api/history/BATT_V")
+        good = c.get("/api/history/RATE_X", params={"limit": 3})
+        status = c.get("/api/status")
+    assert bad.status_code == 500 and "packet type HK" in bad.json()["error"]
+    assert good.status_code == 200 and good.json()["count"] == 3
+    assert status.status_code == 200 and "error" in status.json()["packets"]["HK"]
