@@ -69,7 +69,7 @@ def test_bad_arguments_fail_cleanly(args, named):
 
 @pytest.mark.slow
 def test_kamo_run_writes_plot_and_summary(tmp_path):
-    result = kamo("run", "--grid", "40", "--json", "--out-dir", str(tmp_path / "out"))
+    result = kamo("run", "--fast", "--grid", "40", "--json", "--out-dir", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["arrival_body"] == "Kamoʻoalewa"
