@@ -86,6 +86,12 @@ _EXPORTS: dict[str, str] = {
     "check_limits": "ground.limits",
     "Archive": "ground.archive",
     "RawStore": "ground.archive",
+    # DISPLAY: the Open MCT ground display server and the live-file follower
+    "ServerConfig": "ground.server.app",
+    "create_app": "ground.server.app",
+    "build_config": "ground.server.serve",
+    "ArchiveReader": "ground.server.data",
+    "follow_file": "ground.server.follow",
 }
 
 __all__ = sorted(_EXPORTS)
