@@ -104,7 +104,8 @@ ax[0].plot([-50, 0, 50], [50, 0, 50], "k:", label="approach cone")
 ax[0].set(xlabel="east (m)", ylabel="up (m)", title="descent in the site frame")
 ax[0].legend()
 plan_ds.thrust_local.plot.line(x="time", ax=ax[1])
-ax[1].set(title="IPOPT thrust (N): bang-off-bang")""",
+ax[1].set(title="IPOPT thrust (N): bang-off-bang")
+plt.show()""",
     ),
     (
         "md",
@@ -124,7 +125,8 @@ ds.position_error.plot.line(x="time", ax=ax[1, 0])
 ds.position_sigma.plot(ax=ax[1, 0], color="k", ls="--")
 ax[1, 0].set(title="navigation error (m) and 1-sigma", ylim=(-0.5, 0.5))
 ds.thrust_local.plot.line(x="time", ax=ax[1, 1])
-ax[1, 1].set_title("delivered thrust (N)")""",
+ax[1, 1].set_title("delivered thrust (N)")
+plt.show()""",
     ),
 ]
 
