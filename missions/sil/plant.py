@@ -76,7 +76,7 @@ ACTUATORS = {
     "isolation": "ThrusterIsolationCommand",
 }
 ACTUATOR_KINDS = ("scale", "ignore")
-FSW_KINDS = ("crash", "hang")
+FSW_KINDS = ("crash", "hang", "stall")
 ATTACK_KINDS = ("unauthenticated", "replay", "forged")
 _SIL_KEYS = {
     "link_faults": (
@@ -91,7 +91,7 @@ _SIL_KEYS = {
     ),
     "sensor_faults": ("sensor", "kind", "value", "start_s", "end_s"),
     "actuator_faults": ("actuator", "kind", "factor", "start_s", "end_s"),
-    "fsw_faults": ("kind", "at_s", "signal"),
+    "fsw_faults": ("kind", "at_s", "signal", "duration_s"),
     "attacks": ("kind", "at_s", "index", "action", "reason"),
 }
 _SIL_SCALARS = ("step_deadline_s", "hang_timeout_s")
@@ -167,6 +167,10 @@ def validate_sil(sil: dict | None) -> dict:
                         f"scenario [sil] {where}: needs 'at_s' (simulation time of the fault)"
                     )
                 sig = item.setdefault("signal", "SIGSEGV" if item["kind"] == "crash" else "SIGSTOP")
+                if item["kind"] == "stall" and not float(item.get("duration_s", 0)) > 0:
+                    raise ValueError(
+                        f"scenario [sil] {where}: a stall needs 'duration_s' > 0 (wall-clock seconds)"
+                    )
                 if not hasattr(signal, str(sig)):
                     raise ValueError(f"scenario [sil] {where}: unknown signal {sig!r}")
             elif section == "attacks":
@@ -492,6 +496,7 @@ class PlantSession:
         self.t = 0.0
         self.step = 0
         self.loop_s = 0.0
+        self._resume_at: float | None = None
 
     # ---- watchdog helpers
     def _describe_exit(self) -> str:
@@ -562,6 +567,13 @@ class PlantSession:
             if not f.get("done") and t >= f["at_s"] and self.process is not None:
                 f["done"] = True
                 os.kill(self.process.pid, getattr(signal, f["signal"]))
+                if f["kind"] == "stall":  # stopped now, continued by _await after duration_s
+                    self._resume_at = time.monotonic() + float(f["duration_s"])
+
+    def _resume(self) -> None:
+        if self._resume_at is not None and time.monotonic() >= self._resume_at:
+            self._resume_at = None
+            os.kill(self.process.pid, signal.SIGCONT)
 
     def _await(self, step: int) -> list[bytes] | None:
         """Packets of the answer to ``step``, or None on an overrun; raises on crash or hang."""
@@ -580,7 +592,8 @@ class PlantSession:
                 self.overruns += 1
                 return None
             wait = min(deadline, hang_at) - now
-            ready, _, _ = select.select([self.sock], [], [], min(wait, 0.25))
+            ready, _, _ = select.select([self.sock], [], [], min(wait, 0.05))
+            self._resume()
             if not ready:
                 if self.process is not None and self.process.poll() is not None:
                     raise self._crashed()

@@ -70,6 +70,8 @@ def test_kamo_sil_run_json_is_reproducible(run_sil):
     assert doc["packets_down"] > doc["packets_up"] > 2 * 30
     again = run_sil("proton-event", seed=3, max_steps=30)
     assert again.telemetry_sha256 == doc["telemetry_sha256"]
+    other = run_sil("proton-event", seed=4, max_steps=30)  # another seed, other sensor noise
+    assert other.telemetry_sha256 != doc["telemetry_sha256"]
 
 
 def test_kamo_sil_run_bad_input_and_crash_exit_codes(tmp_path):
