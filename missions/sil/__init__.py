@@ -11,22 +11,29 @@ See ``docs/sil-protocol.md``.
 
 from __future__ import annotations
 
-from missions.sil.harness import (
-    FswCrashed,
-    FswHung,
-    FswStartError,
-    SilError,
-    SilResult,
-    load_sil_spec,
-    run_sil,
-)
+import importlib
+from typing import Any
 
-__all__ = [
-    "FswCrashed",
-    "FswHung",
-    "FswStartError",
-    "SilError",
-    "SilResult",
-    "load_sil_spec",
-    "run_sil",
-]
+_EXPORTS = {
+    name: "missions.sil.harness"
+    for name in (
+        "FswCrashed",
+        "FswHung",
+        "FswStartError",
+        "SilError",
+        "SilResult",
+        "load_sil_spec",
+        "run_sil",
+    )
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:  # lazy: the flight-software side imports only protocol and codec
+    try:
+        module = _EXPORTS[name]
+    except KeyError:
+        raise AttributeError(f"module 'missions.sil' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
