@@ -261,9 +261,11 @@ class ArchiveReader:
                 c = self._cache[group] = _GroupCache(0, None, np.empty(0, np.int64), True)
             if stored != c.shape and settled:
                 try:
-                    ds = xr.open_zarr(self.processed, group=group, consolidated=False, chunks=None)
-                    with warnings.catch_warnings():
+                    with warnings.catch_warnings():  # an undecodable axis is raised below
                         warnings.simplefilter("ignore")
+                        ds = xr.open_zarr(
+                            self.processed, group=group, consolidated=False, chunks=None
+                        )
                         tv = ds["time"].values
                     if tv.dtype.kind != "M":
                         raise ValueError(

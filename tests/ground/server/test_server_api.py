@@ -424,6 +424,7 @@ def test_unauthenticated_server_has_commanding_off(start_display):
     assert contacts["available"] is False and "--trajectory" in contacts["reason"]
 
 
+@pytest.mark.filterwarnings("ignore:Times can't be serialized faithfully:UserWarning")
 def test_an_unreadable_packet_group_is_a_clear_500_and_the_rest_still_serves(start_display):
     srv = start_display(commanding=False, contacts=False, inprocess=True)
     # ground.archive keeps the first write's time units (whole seconds here); a packet one
