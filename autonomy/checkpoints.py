@@ -144,7 +144,7 @@ def evaluate_checkpoint(inp: CheckpointInputs, limits: CheckpointLimits) -> Chec
     if limits.require_link and not inp.link_up:
         holds.append("no ground link")
     if inp.advisory:
-        holds.append(f"advisory holds critical operations: {inp.advisory}")
+        holds.append(f"critical operations held: {inp.advisory}")
     if holds:
         if inp.held_for_s >= limits.hold_max_s:
             return CheckpointDecision(

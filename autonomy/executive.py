@@ -111,6 +111,7 @@ class DescentProfile:
     matchpoint_speed_m_s: float = 0.08
     contact_speed_m_s: float = 0.10
     back_away_speed_m_s: float = 0.4
+    safe_drift_speed_m_s: float = 0.05
     contact_duration_s: float = 5.0
     fire_delay_s: float = 1.0
     verification_s: float = 30.0
@@ -779,7 +780,8 @@ class Executive:
             self._record(
                 t,
                 "SAFE",
-                f"safe altitude {self._altitude():.1f} m reached: thrusters off, Sun-pointing",
+                f"safe altitude {self._altitude():.1f} m reached, drifting away at "
+                f"{self.cfg.profile.safe_drift_speed_m_s * 100:.0f} cm/s: thrusters off, Sun-pointing",
             )
             self._attitude_sun(t)
 
@@ -898,13 +900,18 @@ class Executive:
         self._go(t, Mode.SAFE, reason)
         frame = "site" if "site" in self.frames else "pole"
         r, _ = self._local(frame)
-        if r[2] < p.home_altitude_m:
-            self._descent_leg(
-                t, "safe-climb", p.home_altitude_m, 0.0, speed=p.back_away_speed_m_s, frame=frame
-            )
-        else:
-            self.leg = Leg("safe-drift", frame, r, np.zeros(3), math.inf, kind="coast")
-            self._attitude_sun(t)
+        # climb to (at least) home altitude and leave on an escaping drift: passively safe
+        target = np.array([r[0], r[1], max(r[2], p.home_altitude_m) + 20.0])
+        dist = float(np.linalg.norm(target - r))
+        self._set_leg(
+            t,
+            "safe-climb",
+            frame,
+            target,
+            np.array([0.0, 0.0, p.safe_drift_speed_m_s]),
+            self._leg_time(dist, p.back_away_speed_m_s),
+            kind="zem",
+        )
         if self.status is None:
             self.status, self.status_reason = "aborted", reason
 
@@ -1075,6 +1082,8 @@ class Executive:
         warm = self._plan if (self._plan_leg == leg.name and self._plan is not None) else None
         if warm is not None and len(warm.gravity) != planner.n_intervals:
             warm = None
+        # each solve stops at the budget; the plan must also fit it over all cone rounds
+        cap = max(1, min(60, self.cfg.solver_iteration_budget))
         plan = planner.plan(
             r,
             v,
@@ -1084,6 +1093,7 @@ class Executive:
             warm=warm,
             mass_kg=self.mass_kg,
             max_rounds=self.cfg.solver_max_rounds,
+            max_iterations=cap,
         )
         self.replans += 1
         self.solver_iterations.append(plan.iterations)
@@ -1097,9 +1107,9 @@ class Executive:
             self._plan, self._plan_t0, self._plan_leg = plan, t, leg.name
             return plan.accel[0]
         self.replan_failures += 1
-        why = (
-            "ran past its iteration budget" if (plan.success and late) else "found no feasible plan"
-        )
+        # (the solver reports its last iteration index: cap - 1 when it stopped at the cap)
+        out_of_budget = late or (not plan.success and plan.iterations >= cap - 1)
+        why = "ran out of its iteration budget" if out_of_budget else "found no feasible plan"
         prev = self._plan if self._plan_leg == leg.name else None
         if prev is not None and t - self._plan_t0 < prev.t[-1]:
             k = min(int((t - self._plan_t0) / (prev.t[1] - prev.t[0])), len(prev.accel) - 1)

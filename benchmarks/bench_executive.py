@@ -26,13 +26,15 @@ def main() -> None:
     for timed in (False, True):
         plant = Plant(spec, seed=0)
         ex = Executive(executive_config(spec))
-        t, first, times, modes = 0.0, True, [], []
+        t, first, times, modes, replanned = 0.0, True, [], [], []
         while t < spec["duration_s"]:
             obs = plant.observe(t, first=first)
             first = False
+            n_before = ex.replans
             tic = time.perf_counter()
             cmds = ex.step(t, obs)
             times.append(time.perf_counter() - tic)
+            replanned.append(ex.replans > n_before)
             modes.append(ex.mode.value)
             if ex.mode.value == "done":
                 break
@@ -43,6 +45,7 @@ def main() -> None:
     times_ms = 1e3 * np.asarray(times)
     modes = np.asarray(modes)
     descent = np.isin(modes, ["rehearsal", "tag_descent", "contact"])
+    replanned = np.asarray(replanned)
 
     def pct(x):
         return (
@@ -56,6 +59,7 @@ def main() -> None:
     )
     print(f"  all steps      (ms)  {pct(times_ms)}")
     print(f"  descent steps  (ms)  {pct(times_ms[descent])}  ({descent.sum()} steps)")
+    print(f"  steps with a re-plan (ms)  {pct(times_ms[replanned])}  ({replanned.sum()} steps)")
     print(
         f"  solver iterations per plan: median {np.median(ex.solver_iterations):.0f}, "
         f"max {np.max(ex.solver_iterations)} (budget {ex.cfg.solver_iteration_budget})"
@@ -85,7 +89,8 @@ def main() -> None:
     p99 = np.percentile(times_ms[descent], 99)
     print(f"  reference: IPOPT warm re-plan of the same descent   median {ipopt_ms:7.2f} ms")
     print(
-        f"  ratio IPOPT re-plan / executive descent step (median)  x{ipopt_ms / np.median(times_ms[descent]):.1f}"
+        f"  ratio IPOPT re-plan / executive step with a re-plan (medians)  "
+        f"x{ipopt_ms / np.median(times_ms[replanned]):.1f}"
     )
     print(
         f"  goal: descent-step p99 < 100 ms -> {'met' if p99 < 100 else 'NOT met'} ({p99:.1f} ms)"

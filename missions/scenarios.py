@@ -69,6 +69,7 @@ from autonomy.observations import (
 
 __all__ = [
     "OUTCOMES",
+    "advisory_from_ground",
     "Plant",
     "ScenarioResult",
     "load_scenario",
@@ -221,6 +222,25 @@ def _validate(spec: dict, path: Path) -> None:
         raise ValueError(
             f"scenario {path.name}: expected_outcome must be one of {', '.join(OUTCOMES)}, got {exp!r}"
         )
+
+
+def advisory_from_ground(advisory, epoch, received_s: float | None = None) -> SpaceWeatherAdvisory:
+    """Translate a ``ground.spaceweather`` advisory into the executive's :class:`SpaceWeatherAdvisory`.
+
+    ``epoch`` (timezone-aware UTC ``datetime``) is simulation time zero; the advisory's
+    start and expected end become simulation seconds. ``received_s`` is when the
+    spacecraft gets it (default: its start). Advisories without a NOAA scale (CME
+    arrival, raw alerts) have no flight-side meaning yet and are refused.
+    """
+    if advisory.scale not in ("S", "G", "R"):
+        raise ValueError(
+            f"advisory {advisory.rule!r} has no NOAA scale (scale={advisory.scale!r}); "
+            "only S, G or R advisories go to the spacecraft"
+        )
+    start = (advisory.start - epoch).total_seconds()
+    end = (advisory.expected_end - epoch).total_seconds()
+    t = start if received_s is None else float(received_s)
+    return SpaceWeatherAdvisory(t, int(advisory.level), advisory.scale, start, end, advisory.reason)
 
 
 # ------------------------------------------------------------------------------------- plant

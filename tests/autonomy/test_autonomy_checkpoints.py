@@ -71,7 +71,7 @@ def test_attitude_link_advisory_and_plan_each_hold():
         "no star-tracker attitude": dict(star_tracker_valid=False),
         "pointing error 3.00 deg": dict(pointing_error_rad=math.radians(3.0)),
         "no ground link": dict(link_up=False),
-        "advisory holds critical operations: S2": dict(advisory="S2 until ~2400 s"),
+        "critical operations held: S2": dict(advisory="S2 until ~2400 s"),
         "no feasible descent plan": dict(plan_feasible=False),
     }
     for text, kw in cases.items():

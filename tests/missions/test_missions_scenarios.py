@@ -186,3 +186,48 @@ def test_cli_json_and_bad_name():
         timeout=120,
     )
     assert bad.returncode == 2 and "unknown scenario 'nope'" in bad.stderr
+
+
+def test_ground_time_tagged_hold_and_resume():
+    cmds = [
+        {"uplink_s": 0.0, "t_exec_s": 1100.0, "action": "hold", "reason": "ground wants a look"},
+        {"uplink_s": 0.0, "t_exec_s": 1600.0, "action": "resume", "reason": "go ahead"},
+    ]
+    res = run_scenario("nominal", 1, goal__rehearsals=0, ground_commands=cmds)
+    assert res.outcome == "sampled"
+    ground = [e for e in res.log.decisions("GROUND")]
+    assert [e.numbers["t_exec_s"] for e in ground] == [1100.0, 1600.0]
+    assert ground[0].t == 1100.0 and 1600.0 <= ground[1].t <= 1605.0
+    assert any("ground hold" in e.reason for e in res.log.decisions("HOLD"))
+    assert min(e.t for e in res.log.decisions("GO")) >= 1600.0
+
+
+def test_ground_safe_command_ends_safe_without_contact():
+    cmds = [{"uplink_s": 0.0, "t_exec_s": 900.0, "action": "safe", "reason": "anomaly review"}]
+    res = run_scenario("nominal", 1, ground_commands=cmds)
+    assert res.outcome == "aborted_safe" and res.touchdowns == []
+    assert "safe" in set(res.decisions["mode"]) and res.min_altitude_m > 50.0
+
+
+def test_ground_advisory_translates_to_simulation_seconds():
+    import datetime as dt
+
+    from ground.spaceweather.advisories import Advisory
+    from missions.scenarios import advisory_from_ground
+
+    epoch = dt.datetime(2026, 7, 1, 0, 0, tzinfo=dt.UTC)
+    adv = Advisory(
+        rule="hold-tag",
+        actions=("hold touch-and-go",),
+        start=epoch + dt.timedelta(minutes=15),
+        expected_end=epoch + dt.timedelta(hours=2),
+        reason="S2 protons",
+        scale="S",
+        level=2,
+    )
+    flight = advisory_from_ground(adv, epoch)
+    assert (flight.kind, flight.level, flight.start, flight.end) == ("S", 2, 900.0, 7200.0)
+    assert flight.t == 900.0 and flight.reason == "S2 protons"
+    cme = Advisory("cme", ("watch",), adv.start, adv.expected_end, "CME", scale=None, source="cme")
+    with pytest.raises(ValueError, match="has no NOAA scale"):
+        advisory_from_ground(cme, epoch)
