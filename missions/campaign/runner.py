@@ -23,6 +23,7 @@ import os
 import socket
 import time
 import traceback
+from concurrent.futures import CancelledError
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,11 @@ from missions.campaign.draw import draw_inputs, scenario_seed_sequence
 from missions.campaign.spec import CampaignSpec, load_campaign
 from missions.campaign.store import StoreWriter, create_store, layout, open_for_resume
 
-__all__ = ["CampaignRun", "plan_batches", "run_batch", "run_campaign"]
+__all__ = ["CampaignLost", "CampaignRun", "plan_batches", "run_batch", "run_campaign"]
+
+
+class CampaignLost(RuntimeError):
+    """The Dask cluster went away mid-campaign; the runs stored so far stay, run again to resume."""
 
 
 def _ensure_kernels() -> None:
@@ -229,7 +234,7 @@ def run_campaign(
                     n_workers=n_workers,
                     threads_per_worker=1,
                     processes=True,
-                    dashboard_address=None,
+                    dashboard_address=":0",
                     silence_logs=logging.ERROR,
                 )
                 client = Client(cluster)
@@ -250,15 +255,21 @@ def run_campaign(
         }
         prog, task = _progress(spec.runs, already, progress)
         with prog:
-            for fut in as_completed(futures):
-                a, b = futures[fut]
-                cols = _result_or_record(fut, spec, adapter, a, b)
-                writer.write_batch(a, b, cols)
-                ran += b - a
-                failures += int(sum(not s for s in cols["success"]))
-                errors += int(sum(bool(e) for e in cols["error"]))
-                dt = time.perf_counter() - t0
-                prog.update(task, advance=b - a, failures=failures, rate=f"{ran / dt:.1f}")
+            try:
+                for fut in as_completed(futures):
+                    a, b = futures[fut]
+                    cols = _result_or_record(fut, spec, adapter, a, b)
+                    writer.write_batch(a, b, cols)
+                    ran += b - a
+                    failures += int(sum(not s for s in cols["success"]))
+                    errors += int(sum(bool(e) for e in cols["error"]))
+                    dt = time.perf_counter() - t0
+                    prog.update(task, advance=b - a, failures=failures, rate=f"{ran / dt:.1f}")
+            except (OSError, TimeoutError, CancelledError) as exc:
+                raise CampaignLost(
+                    f"lost the Dask cluster after {already + ran} of {spec.runs} runs were stored "
+                    f"({type(exc).__name__}: {exc}); run the same command again to resume"
+                ) from exc
     finally:
         if own_client and client is not None:
             client.close()

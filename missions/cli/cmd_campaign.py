@@ -32,19 +32,23 @@ def register(app: typer.Typer) -> None:
         quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
     ) -> None:
         """Run a campaign (or resume it: runs already in OUT are not run again)."""
-        from missions.campaign.runner import run_campaign
+        from missions.campaign.runner import CampaignLost, run_campaign
 
         if scheduler and workers:
             raise KamoCLIError("give --workers (a local cluster) or --scheduler, not both")
-        res = run_campaign(
-            campaign,
-            out,
-            runs=runs,
-            workers=workers,
-            scheduler=scheduler,
-            batch=batch,
-            progress=not quiet,
-        )
+        try:
+            res = run_campaign(
+                campaign,
+                out,
+                runs=runs,
+                workers=workers,
+                scheduler=scheduler,
+                batch=batch,
+                progress=not quiet,
+            )
+        except CampaignLost as exc:
+            err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+            raise typer.Exit(3) from None
         payload = {
             "store": str(res.store),
             "runs": res.runs,
