@@ -8,7 +8,9 @@ Three figures, side by side:
    executive in its own process, every cycle one sensor packet set down and one
    command set up (CCSDS packets, CRCs, TCP_NODELAY, one ``send`` per side per
    cycle). Cycles per second of the lock-step loop (process start-up excluded).
-3. ``transport``: the protocol alone, with the nominal cycle's packets (11 sensor
+3. ``C client``: the plant and the link with ``examples/sil_client.c`` as the
+   flight software (no executive): what the harness costs around a fast FSW.
+4. ``transport``: the protocol alone, with the nominal cycle's packets (11 sensor
    packets + SIM_STEP down; attitude, thruster and cadence commands, HK and
    SIM_STEP_DONE up) encoded, framed, CRC-checked and decoded each cycle by a
    minimal flight-software process; no dynamics, no executive. This is the
@@ -98,26 +100,56 @@ def transport_rate(n_cycles: int = 4000) -> float:
         srv.close()
 
 
+def c_client_rate(n_cycles: int = 2000) -> float | None:
+    """The plant and the link with a flight software that costs nothing (the C example client)."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from missions.sil import run_sil
+
+    if shutil.which("cc") is None:
+        return None
+    with tempfile.TemporaryDirectory() as d:
+        exe = Path(d) / "sil_client"
+        src = Path(__file__).resolve().parents[1] / "examples" / "sil_client.c"
+        subprocess.run(["cc", "-O2", "-o", str(exe), str(src)], check=True, timeout=60)
+        sil = run_sil("nominal", fsw=[str(exe), "{host}", "{port}"], seed=1, max_steps=n_cycles)
+    return sil.steps / sil.loop_s
+
+
 def main() -> None:
     from missions.scenarios import run_scenario
     from missions.sil import run_sil
 
-    run_scenario("nominal", seed=1, duration_s=50.0)  # warm numba caches
-    start = time.perf_counter()
-    ref = run_scenario("nominal", seed=1)
-    inproc_s = time.perf_counter() - start
+    run_scenario(
+        "nominal", seed=1
+    )  # warm: numba caches, first re-plans (the FSW process starts warm too)
+    # alternate in-process and SIL runs and keep the best of each: the machine is shared and noisy
+    inproc_s, sil_loop = [], []
+    for _ in range(2):
+        start = time.perf_counter()
+        ref = run_scenario("nominal", seed=1)
+        inproc_s.append(time.perf_counter() - start)
+        sil = run_sil("nominal", seed=1)
+        sil_loop.append(sil.loop_s)
+    inproc_s = min(inproc_s)
     inproc = ref.steps / inproc_s
-    sil = run_sil("nominal", seed=1)
-    sil_rate = sil.steps / sil.loop_s
+    sil_rate = sil.steps / min(sil_loop)
     transport = transport_rate()
+    c_rate = c_client_rate()
     print("nominal descent, seed 1, lock-step cycles per second (loopback TCP)")
     print(
         f"  {'in-process (reference)':<32} {inproc:9.0f} cycles/s  ({ref.steps} cycles, {inproc_s:.2f} s)"
     )
     print(
         f"  {'SIL, executive in its own process':<32} {sil_rate:9.0f} cycles/s  ({sil.steps} cycles, "
-        f"{sil.loop_s:.2f} s; {sil.wall_s:.1f} s with start-up)"
+        f"{min(sil_loop):.2f} s; {sil.wall_s:.1f} s with start-up)"
     )
+    if c_rate is not None:
+        print(
+            f"  {'SIL, C client (plant + link)':<32} {c_rate:9.0f} cycles/s  (examples/sil_client.c, no executive)"
+        )
     print(f"  {'transport only (protocol ceiling)':<32} {transport:9.0f} cycles/s")
     print(
         f"  SIL / in-process: {sil_rate / inproc:.2f}x; overhead {1e6 * (1 / sil_rate - 1 / inproc):.0f} us/cycle"
