@@ -265,15 +265,20 @@ def surface_point(axes, lat_deg: float, lon_deg: float):
 
 
 def _radial_altitude(axes, r) -> float:
-    rn = float(np.linalg.norm(r))
-    u = r / rn
-    return rn - 1.0 / math.sqrt(float(np.sum((u / axes) ** 2)))
+    x, y, z = float(r[0]), float(r[1]), float(r[2])
+    rn = math.sqrt(x * x + y * y + z * z)
+    a, b, c = float(axes[0]), float(axes[1]), float(axes[2])
+    return rn - rn / math.sqrt((x / a) ** 2 + (y / b) ** 2 + (z / c) ** 2)
 
 
 def _basis(up) -> np.ndarray:
-    from autonomy.hazards import site_frame
-
-    return site_frame(up)
+    """East, north, up columns for a radial direction (a cheap :func:`autonomy.hazards.site_frame`)."""
+    ux, uy, uz = (float(x) for x in up)
+    h = math.hypot(ux, uy)
+    if h < 1e-9:
+        return np.eye(3)
+    ex, ey = -uy / h, ux / h
+    return np.array([[ex, -uz * ey, ux], [ey, uz * ex, uy], [0.0, ux * ey - uy * ex, uz]])
 
 
 class Plant:
@@ -358,6 +363,7 @@ class Plant:
         self.min_altitude = math.inf
         self.spec_sky = executive_config(spec).sky
         self.sunlit_now = self._sunlit(0.0)
+        self._next_sun_check = 10.0
 
     def _sites(self) -> dict[str, SiteHazard]:
         out = {}
@@ -427,7 +433,11 @@ class Plant:
         truth = TruthState(
             t, r, v, q_sc=dcm_to_quat(self.R_sc), specific_force=self.last_accel_body
         )
-        reading = None if self.altimeter_failed else self.altimeter.measure(truth, self.rng)
+        # beyond its maximum range the altimeter returns nothing (skip the ray cast)
+        far = alt > self.altimeter.max_range_m + 10.0
+        reading = (
+            None if (self.altimeter_failed or far) else self.altimeter.measure(truth, self.rng)
+        )
         obs.append(AltimeterReading(t, None if reading is None else float(reading.range_m)))
         st_ok = (
             t >= self.star_tracker_lost_until
@@ -594,7 +604,10 @@ class Plant:
                 self.in_contact = False
         self.propellant -= used
         self.t += dt
-        sun = self.sunlit_now = self._sunlit(self.t)
+        if self.t >= self._next_sun_check:  # the arrays' lighting changes slowly: every 10 s
+            self.sunlit_now = self._sunlit(self.t)
+            self._next_sun_check = self.t + 10.0
+        sun = self.sunlit_now
         power = (
             (self.solar_w if sun else 0.0)
             - self.load_w

@@ -6,6 +6,8 @@ import sys
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from missions.scenarios import OUTCOMES, load_scenario, run_scenario, scenario_names
 
@@ -231,3 +233,12 @@ def test_ground_advisory_translates_to_simulation_seconds():
     cme = Advisory("cme", ("watch",), adv.start, adv.expected_end, "CME", scale=None, source="cme")
     with pytest.raises(ValueError, match="has no NOAA scale"):
         advisory_from_ground(cme, epoch)
+
+
+@pytest.mark.slow
+@settings(max_examples=4, deadline=None, derandomize=True)
+@given(name=st.sampled_from(sorted(EXPECTED)), seed=st.integers(1000, 2**31 - 1))
+def test_outcomes_hold_for_arbitrary_seeds(name, seed):
+    res = run_scenario(name, seed)
+    assert res.outcome == EXPECTED[name], (name, seed, res.reason)
+    check_physics(res)
