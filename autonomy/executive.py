@@ -521,8 +521,8 @@ class Executive:
             self._imaging(t, True)
 
     def _tick_survey(self, t: float) -> None:
-        if not self.resources.imaging_allowed:
-            self._imaging(t, False)
+        # imaging follows the mass-memory limit (off at 90 %, back on at 75 %)
+        self._imaging(t, self.resources.imaging_allowed)
         if self.survey_done:
             self._imaging(t, False)
             self._go(t, Mode.SITE_SELECTION, "hazard map received")

@@ -242,3 +242,11 @@ def test_outcomes_hold_for_arbitrary_seeds(name, seed):
     res = run_scenario(name, seed)
     assert res.outcome == EXPECTED[name], (name, seed, res.reason)
     check_physics(res)
+
+
+def test_mass_memory_limit_pauses_survey_imaging():
+    res = run_scenario("thruster-stuck-off", 0, power__data_capacity_mbit=100.0)
+    lines = [e.reason for e in res.log.decisions("RESOURCE")]
+    assert any("imaging off" in r for r in lines) and any("allowed again" in r for r in lines)
+    assert res.log.decisions("HAZARD-MAP")  # the survey still finishes
+    assert res.outcome == "aborted_safe"
