@@ -123,6 +123,13 @@ def bench_history(base: str, archive: Path, d) -> None:
             t0 = time.perf_counter()
             page = client.get("/api/history/BATT_V", params=params).json()
             warm.append(time.perf_counter() - t0)
+        plot = []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            dec = client.get(
+                "/api/history/BATT_V", params=params | {"strategy": "minmax", "size": 2000}
+            ).json()
+            plot.append(time.perf_counter() - t0)
         offsets = []
         for k in range(10):
             t0 = time.perf_counter()
@@ -142,6 +149,10 @@ def bench_history(base: str, archive: Path, d) -> None:
     print(f"  first request after start:        {1000 * cold:7.1f} ms   goal < 200 ms")
     print(f"  warm (median of 20):              {warm_ms:7.1f} ms   goal < 200 ms")
     print(f"  pages deeper in the span (median): {1000 * statistics.median(offsets):6.1f} ms")
+    print(
+        f"  plot request (min/max of 1000 buckets over the whole span, {dec['count']} points):"
+        f" {1000 * statistics.median(plot):6.1f} ms"
+    )
     ref_ms = 1000 * min(ref)
     print(f"  reference Archive.query + first page: {ref_ms:7.1f} ms (best of 3)")
     print(f"  ratio reference / server warm: {ref_ms / warm_ms:.1f}x")

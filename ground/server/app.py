@@ -241,9 +241,17 @@ def create_app(config: ServerConfig) -> Starlette:
         latest = q.get("latest", "").lower() in ("1", "true", "yes")
         limit = _int_arg(request, "limit", 1 if latest else DEFAULT_PAGE)
         offset = _int_arg(request, "offset", 0)
+        minmax = _int_arg(request, "size", 0) if q.get("strategy") == "minmax" else None
         try:
             page = await asyncio.to_thread(
-                reader.history, parameter, start, end, limit=limit, offset=offset, latest=latest
+                reader.history,
+                parameter,
+                start,
+                end,
+                limit=limit,
+                offset=offset,
+                latest=latest,
+                minmax=minmax,
             )
         except KeyError as exc:
             return _error(404, exc.args[0])

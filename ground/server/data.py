@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import math
+import os
 import threading
 import time as _time
 import warnings
@@ -31,6 +32,10 @@ from ground.limits import LEVELS, check_limits, classify
 #: Page size of history answers unless the client asks for another (and the most it may ask).
 DEFAULT_PAGE = 5000
 MAX_PAGE = 50_000
+#: A group that fails to open this soon after a change is taken to be mid-append.
+RETRY_S = 2.0
+#: A min/max-decimated answer reads at most this many samples (wider spans are strided first).
+MAX_MINMAX_READ = 5_000_000
 #: A Zarr group whose time axis just changed is re-read only once its metadata has not
 #: changed for this long, so that a read racing an append does not see rows whose chunks
 #: are not written yet (until then the previous length is served).
@@ -230,12 +235,21 @@ class ArchiveReader:
         )
 
     def _stored_length(self, group: str) -> tuple[int, float]:
-        """Length of the group's time axis and when its metadata last changed (epoch s)."""
-        meta_path = self.processed / group / "time" / "zarr.json"
+        """Length of the group's time axis and when any of its arrays last changed (epoch s).
+
+        xarray appends one variable after the other, so the group has settled only when
+        none of its arrays' metadata has changed for a while.
+        """
+        root = self.processed / group
         try:
-            mtime = meta_path.stat().st_mtime
-            meta = json.loads(meta_path.read_text())
-            return int(meta["shape"][0]), mtime
+            meta = json.loads((root / "time" / "zarr.json").read_text())
+            length = int(meta["shape"][0])
+            changed = max(
+                (Path(e.path) / "zarr.json").stat().st_mtime
+                for e in os.scandir(root)
+                if e.is_dir() and (Path(e.path) / "zarr.json").exists()
+            )
+            return length, changed
         except (OSError, ValueError, KeyError, IndexError):
             return 0, 0.0
 
@@ -274,6 +288,8 @@ class ArchiveReader:
                         )
                     t = _ns_to_ms(tv)
                 except (ValueError, OSError, KeyError, OverflowError) as exc:
+                    if c.dataset is not None and _time.time() - changed < RETRY_S:
+                        return c  # most likely an append still in progress: serve the last view
                     raise ArchiveReadError(
                         f"packet type {group} in {self.processed} cannot be read: {exc}"
                     ) from exc
@@ -312,12 +328,18 @@ class ArchiveReader:
         limit: int = DEFAULT_PAGE,
         offset: int = 0,
         latest: bool = False,
+        minmax: int | None = None,
     ) -> dict[str, Any]:
         """One page of ``parameter`` in [start, end] (inclusive), oldest first.
 
         ``total`` counts the samples in the span, ``next_offset`` is the offset of
         the next page or None. ``latest=True`` gives the newest ``limit`` samples.
+        ``minmax=N``: when the span holds more than N samples, answer instead with the
+        minimum and the maximum of each of N/2 equal buckets (at most N samples, one
+        answer), so that a plot of a long span keeps every excursion.
         """
+        if minmax is not None and not 2 <= minmax <= MAX_PAGE:
+            raise RequestError(f"size={minmax} is out of range; give 2..{MAX_PAGE}")
         if not 1 <= limit <= MAX_PAGE:
             raise RequestError(f"limit={limit} is out of range; give 1..{MAX_PAGE}")
         if offset < 0:
@@ -349,6 +371,16 @@ class ArchiveReader:
             i0 = 0 if start_ms is None else int(np.searchsorted(t, start_ms, side="left"))
             i1 = c.shape if end_ms is None else int(np.searchsorted(t, end_ms, side="right"))
             total = max(0, i1 - i0)
+            if minmax is not None and total > minmax and not latest:
+                rows, picked = _minmax_rows(c.dataset[parameter], i0, i1, minmax)
+                out.update(
+                    total=int(total),
+                    count=int(rows.size),
+                    decimated="minmax",
+                    time_ms=t[rows].tolist(),
+                    values=json_values(picked),
+                )
+                return out
             if latest:
                 a, b = max(i0, i1 - limit), i1
             else:
@@ -461,6 +493,26 @@ class ArchiveReader:
             "alarms": rows_out[:500],
             "alarm_count": len(rows_out),
         }
+
+
+def _minmax_rows(da: xr.DataArray, i0: int, i1: int, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows (and their values) of the min and max of each of ``size // 2`` buckets of [i0, i1)."""
+    stride = max(1, -(-(i1 - i0) // MAX_MINMAX_READ))
+    raw = da[i0:i1:stride].values
+    values = np.asarray(raw, dtype=np.float64)
+    nb = max(1, size // 2)
+    width = -(-values.size // nb)
+    padded = np.full(nb * width, np.nan)
+    padded[: values.size] = values
+    grid = padded.reshape(nb, width)
+    finite = np.isfinite(grid)
+    lo = np.where(finite, grid, np.inf).argmin(axis=1)
+    hi = np.where(finite, grid, -np.inf).argmax(axis=1)
+    has = finite.any(axis=1)
+    base = np.arange(nb) * width
+    picked = np.concatenate([(base + lo)[has], (base + hi)[has]])
+    picked = np.unique(picked[picked < values.size])
+    return i0 + picked * stride, raw[picked]
 
 
 # --------------------------------------------------------------------------- realtime

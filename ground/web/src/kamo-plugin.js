@@ -305,6 +305,10 @@
       if (opts && opts.strategy === 'latest') {
         q.set('latest', '1');
         q.set('limit', String(opts.size || 1));
+      } else if (opts && opts.strategy === 'minmax' && opts.size) {
+        // long spans come back as per-bucket minima and maxima: every excursion stays visible
+        q.set('strategy', 'minmax');
+        q.set('size', String(Math.max(2, Math.min(50000, 2 * opts.size))));
       }
       const out = [];
       let offset = 0;
