@@ -6,7 +6,9 @@
    after start) and warm (median of 20). Goal: < 200 ms. Reference measured in the same run:
    ``ground.archive.Archive.query`` for the same span (the whole series, then the first page).
 2. Realtime: headless Chromium (Debian's) shows the alarm list; one packet at a time is
-   archived and the time until the page shows its value is measured (median of 30).
+   archived (``Archive.ingest``: raw record, then Zarr) and the time from just before that
+   call to the page's own stamp of the value reaching its views is measured (median of 30;
+   same machine clock).
    Goal: < 250 ms median. Skipped with a message when Chromium or Open MCT is missing.
 
 Run: ``python benchmarks/bench_display.py`` (``make bench`` runs it).
@@ -15,11 +17,12 @@ Run: ``python benchmarks/bench_display.py`` (``make bench`` runs it).
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import statistics
+import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -92,24 +95,26 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(archive: Path, d):
-    import uvicorn
-
-    from ground.server import build_config, create_app
-
+def start_server(archive: Path):
+    """``kamo ground serve`` in its own process, as in operations."""
     port = free_port()
-    app = create_app(build_config(archive, dictionary="kamo"))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
+    cmd = [sys.executable, "-m", "missions.cli", "ground", "serve", "--archive", str(archive)]
+    cmd += ["--dict", "kamo", "--port", str(port)]
+    proc = subprocess.Popen(
+        cmd,
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
     base = f"http://127.0.0.1:{port}"
-    for _ in range(600):
+    for _ in range(1200):
         try:
-            httpx.get(base + "/api/dictionary", timeout=1.0)
-            break
+            if httpx.get(base + "/api/status", timeout=2.0).status_code == 200:
+                break
         except httpx.TransportError:
-            time.sleep(0.05)
-    return base, server, thread
+            time.sleep(0.1)
+    return base, proc
 
 
 def bench_history(base: str, archive: Path, d) -> None:
@@ -191,9 +196,9 @@ def bench_realtime(base: str, archive: Path, d) -> None:
                 time_tai58=now + i + TAI58_MINUS_UNIX,
             )
             text = f"{float(np.float64(round(volts * 1000)) * 0.001):.6g} V"
-            t0 = time.perf_counter()
+            t0 = time.time()
             result = decode_bytes(packet, d)
-            store.ingest(result, decommutate(result, d))
+            store.ingest(result, decommutate(result, d))  # raw record first, then Zarr
             page.wait_for_function(
                 "t => { const c = document.querySelector(\".kamo-active tr[data-parameter='BATT_V'] .kamo-value\");"
                 " return c && c.textContent === t; }",
@@ -201,13 +206,17 @@ def bench_realtime(base: str, archive: Path, d) -> None:
                 polling="raf",
                 timeout=10_000,
             )
-            latencies.append(time.perf_counter() - t0)
+            # the page stamps (Date.now()) when it has handed the value to the views
+            shown = page.evaluate("window.kamoRealtime.last.received") / 1000.0
+            latencies.append(shown - t0)
         browser.close()
     med = 1000 * statistics.median(latencies)
-    print("realtime: packet archived -> value shown in the browser's alarm list (30 packets):")
+    print(
+        "realtime: packet archived -> value in the browser's alarm list (30 packets, server in its own process):"
+    )
     print(f"  median {med:6.1f} ms, max {1000 * max(latencies):6.1f} ms   goal < 250 ms median")
     print(
-        "  (includes decode + archive write with fsync; the server polls the raw store every 20 ms)"
+        "  (from before decode and the raw-store append with fsync to the page's stamp; poll 20 ms)"
     )
     print(f"  ratio goal / median: {250.0 / med:.1f}x")
 
@@ -219,13 +228,16 @@ def main() -> None:
         t0 = time.perf_counter()
         build_archive(archive, d)
         print(f"built an archive of {N:.0e} HK packets in {time.perf_counter() - t0:.1f} s")
-        base, server, thread = start_server(archive, d)
+        base, proc = start_server(archive)
         try:
             bench_history(base, archive, d)
             bench_realtime(base, archive, d)
         finally:
-            server.should_exit = True
-            thread.join(timeout=10)
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
 if __name__ == "__main__":
