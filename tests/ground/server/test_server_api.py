@@ -464,3 +464,15 @@ def test_minmax_decimation_keeps_every_excursion(server):
     assert full["values"][539] in dec["values"] and full["values"][540] in dec["values"]
     assert "decimated" not in small and small["values"] == full["values"]
     assert bad.status_code == 400
+
+
+def test_binds_loopback_only_by_default(server):
+    """``kamo ground serve`` without ``--host`` listens on 127.0.0.1 (read from /proc/net/tcp)."""
+    table = open("/proc/net/tcp").read().splitlines()[1:]
+    listening = [
+        line.split()[1]
+        for line in table
+        if line.split()[3] == "0A"  # state LISTEN
+    ]
+    ours = [addr for addr in listening if int(addr.split(":")[1], 16) == server.port]
+    assert ours == [f"0100007F:{server.port:04X}"]  # 127.0.0.1, little-endian hex
