@@ -1,60 +1,103 @@
-"""Porkchop grid kernel: Lambert over every (launch, arrival) cell, then one reduction pass.
+"""Porkchop grid kernel: Lambert and the porkchop numbers for every (launch, arrival) cell.
 
-Kernel layer: plain arrays in km, km/s, s. The feasible cells are solved together by
-:func:`orbits._lambert.lambert_batch` (Izzo, numba-parallel); a small numba kernel
-then turns the terminal velocities into the numbers a porkchop shows. Infeasible
+Kernel layer: plain arrays in km, km/s, s. One numba-parallel loop over the cells
+solves each cell's Lambert problem (:func:`orbits._lambert.lambert_one`, Izzo) and
+reduces the terminal velocities to C3, v-infinities, DLA/RLA and delta-v on the
+spot: no ``(n m, 3)`` position, velocity or index arrays are built. Infeasible
 cells are NaN.
 
-The two steps stay separate on purpose: numba's on-disk cache does not notice when a
-function called from another module changes, so a kernel that inlined the Lambert
-solver here could keep running a stale copy of it.
+Numba's on-disk cache keys a kernel on the stamp of *its own* source file and on
+the contents of its closure, not on the functions it calls from other modules. The
+kernel is therefore built by a factory whose closure holds a hash of
+``orbits/_lambert.py``: an edit to the Lambert solver gives a new cache key and a
+fresh compile instead of a stale inlined copy. There is one such kernel per
+process (one closure value, one compiled signature), so cache entries never evict
+each other.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
+from pathlib import Path
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
-from orbits._lambert import lambert_batch
+from orbits import _lambert
+from orbits._lambert import lambert_one
 
-__all__ = ["porkchop_grid"]
+__all__ = ["porkchop_grid", "N_OUT"]
 
-_NAN = math.nan
+#: Planes of the kernel output: C3, launch v-inf, DLA, RLA, arrival v-inf, dv_total,
+#: dv_rendezvous, tof (days).
+N_OUT = 8
 
 
-@njit(cache=True)
-def _reduce(dep, arr, ii, jj, v1, v2, rot, out):
-    """Fill out[0:6] at the solved cells (ii, jj) from Lambert velocities v1, v2.
+def _lambert_stamp() -> int:
+    """A 60-bit hash of the Lambert solver's source, the cache key of the fused kernel."""
+    digest = hashlib.sha256(Path(_lambert.__file__).read_bytes()).hexdigest()
+    return int(digest[:15], 16)
 
-    Serial: a few ns per cell, memory-bound; threads would cost more than they save.
-    """
-    for k in range(ii.shape[0]):
-        i = ii[k]
-        j = jj[k]
-        dx = v1[k, 0] - dep[i, 3]
-        dy = v1[k, 1] - dep[i, 4]
-        dz = v1[k, 2] - dep[i, 5]
-        ax = v2[k, 0] - arr[j, 3]
-        ay = v2[k, 1] - arr[j, 4]
-        az = v2[k, 2] - arr[j, 5]
-        c3 = dx * dx + dy * dy + dz * dz
-        vl = math.sqrt(c3)
-        va = math.sqrt(ax * ax + ay * ay + az * az)
-        ex = rot[0, 0] * dx + rot[0, 1] * dy + rot[0, 2] * dz
-        ey = rot[1, 0] * dx + rot[1, 1] * dy + rot[1, 2] * dz
-        ez = rot[2, 0] * dx + rot[2, 1] * dy + rot[2, 2] * dz
-        out[0, i, j] = c3
-        out[1, i, j] = vl
-        if vl > 0.0:
-            out[2, i, j] = math.degrees(math.asin(min(1.0, max(-1.0, ez / vl))))
-        else:
-            out[2, i, j] = _NAN
-        ra = math.degrees(math.atan2(ey, ex))
-        out[3, i, j] = ra + 360.0 if ra < 0.0 else ra
-        out[4, i, j] = va
-        out[5, i, j] = vl + va
+
+def _make_grid_kernel(lambert_stamp: int):
+    # No fastmath here (lambert_one keeps its own flags): the reduction rounds exactly as
+    # the separate reduction pass of earlier versions did, so grids are bit-for-bit the same.
+    @njit(cache=True, parallel=True, error_model="numpy")
+    def grid(mu, dep, arr, et1, et2, revs, prograde, low_path, rot, min_tof, out):
+        nan = math.nan
+        if lambert_stamp < 0:  # never true: the value only keys the disk cache
+            return
+        n = et1.shape[0]
+        m = et2.shape[0]
+        for cell in prange(n * m):
+            i = cell // m
+            j = cell - i * m
+            tof = et2[j] - et1[i]
+            out[7, i, j] = tof / 86400.0 if tof > 0.0 else nan
+            v1x = v1y = v1z = v2x = v2y = v2z = nan
+            if tof > 0.0 and tof >= min_tof:
+                v1x, v1y, v1z, v2x, v2y, v2z = lambert_one(
+                    mu,
+                    dep[i, 0],
+                    dep[i, 1],
+                    dep[i, 2],
+                    arr[j, 0],
+                    arr[j, 1],
+                    arr[j, 2],
+                    tof,
+                    revs,
+                    prograde,
+                    low_path,
+                )
+            dx = v1x - dep[i, 3]
+            dy = v1y - dep[i, 4]
+            dz = v1z - dep[i, 5]
+            ax = v2x - arr[j, 3]
+            ay = v2y - arr[j, 4]
+            az = v2z - arr[j, 5]
+            c3 = dx * dx + dy * dy + dz * dz
+            vl = math.sqrt(c3)
+            va = math.sqrt(ax * ax + ay * ay + az * az)
+            ex = rot[0, 0] * dx + rot[0, 1] * dy + rot[0, 2] * dz
+            ey = rot[1, 0] * dx + rot[1, 1] * dy + rot[1, 2] * dz
+            ez = rot[2, 0] * dx + rot[2, 1] * dy + rot[2, 2] * dz
+            out[0, i, j] = c3
+            out[1, i, j] = vl
+            if vl > 0.0:
+                out[2, i, j] = math.degrees(math.asin(min(1.0, max(-1.0, ez / vl))))
+            else:
+                out[2, i, j] = nan
+            ra = math.degrees(math.atan2(ey, ex))
+            out[3, i, j] = ra + 360.0 if ra < 0.0 else ra
+            out[4, i, j] = va
+            out[5, i, j] = vl + va
+            out[6, i, j] = va
+
+    return grid
+
+
+_grid = _make_grid_kernel(_lambert_stamp())
 
 
 def porkchop_grid(
@@ -72,30 +115,29 @@ def porkchop_grid(
     """Porkchop numbers for departure states ``dep (n,6)`` at ``et1 (n,)`` and arrival states
     ``arr (m,6)`` at ``et2 (m,)`` (km, km/s, s).
 
-    Returns ``(7, n, m)``: C3 (km^2/s^2), launch v-inf (km/s), DLA and RLA (deg) of the
+    Returns ``(8, n, m)``: C3 (km^2/s^2), launch v-inf (km/s), DLA and RLA (deg) of the
     launch v-inf after rotating it by ``rot`` (identity by default), arrival v-inf (km/s),
-    their sum (km/s), time of flight (days; NaN where <= 0). Cells with tof <= 0, tof <
-    ``min_tof`` (s) or no Lambert solution are NaN.
+    their sum (km/s), arrival v-inf again (the rendezvous delta-v, its own plane), time of
+    flight (days; NaN where <= 0). Cells with tof <= 0, tof < ``min_tof`` (s) or no Lambert
+    solution are NaN.
     """
-    dep = np.ascontiguousarray(dep, dtype=np.float64)
-    arr = np.ascontiguousarray(arr, dtype=np.float64)
-    et1 = np.asarray(et1, dtype=np.float64)
-    et2 = np.asarray(et2, dtype=np.float64)
-    rot = np.eye(3) if rot is None else np.ascontiguousarray(rot, dtype=np.float64)
-    n, m = et1.shape[0], et2.shape[0]
-    tof = et2[None, :] - et1[:, None]
-    out = np.full((7, n, m), np.nan)
-    out[6] = np.where(tof > 0.0, tof / 86400.0, np.nan)
-    ii, jj = np.nonzero((tof > 0.0) & (tof >= min_tof))
-    if ii.size:
-        v1, v2 = lambert_batch(
-            mu,
-            dep[ii, :3],
-            arr[jj, :3],
-            tof[ii, jj],
-            revs=revs,
-            prograde=prograde,
-            low_path=low_path,
-        )
-        _reduce(dep, arr, ii, jj, v1, v2, rot, out)
+    dep = np.require(dep, dtype=np.float64, requirements=["C", "W"])
+    arr = np.require(arr, dtype=np.float64, requirements=["C", "W"])
+    et1 = np.require(et1, dtype=np.float64, requirements=["C", "W"])
+    et2 = np.require(et2, dtype=np.float64, requirements=["C", "W"])
+    rot = np.eye(3) if rot is None else np.require(rot, dtype=np.float64, requirements=["C", "W"])
+    out = np.empty((N_OUT, et1.shape[0], et2.shape[0]))
+    _grid(
+        float(mu),
+        dep,
+        arr,
+        et1,
+        et2,
+        int(revs),
+        bool(prograde),
+        bool(low_path),
+        rot,
+        float(min_tof),
+        out,
+    )
     return out

@@ -1,6 +1,6 @@
 """Porkchop plots: launch energy and arrival speed over a grid of launch and arrival dates.
 
-:func:`porkchop` solves one Lambert problem (Izzo, :func:`orbits._lambert.lambert_batch`)
+:func:`porkchop` solves one Lambert problem (Izzo, :func:`orbits._lambert.lambert_one`)
 for every pair of launch and arrival dates and returns an ``xarray.Dataset`` over
 ``(launch, arrival)``:
 
@@ -23,9 +23,9 @@ of J2000 frame (EME2000, SPICE "J2000"), as launch-vehicle documents quote it.
 Cells without a solution (time of flight <= 0 or shorter than ``min_tof_days``,
 no Lambert solution) are NaN; the function never raises for them.
 
-The feasible cells are solved in one call of the batched Izzo solver
-(:func:`orbits._lambert.lambert_batch`, numba-parallel) and reduced to the variables
-above by a small numba kernel (:mod:`orbits._porkchop`). Ephemerides are evaluated
+One numba-parallel kernel (:mod:`orbits._porkchop`) solves each cell with the Izzo
+solver (:func:`orbits._lambert.lambert_one`) and reduces it to the variables above in
+the same loop. Ephemerides are evaluated
 only at the grid's unique launch and arrival epochs
 (n + m calls, not n * m), so a 300 x 300 porkchop costs 600 ephemeris lookups and
 90,000 Lambert solves.
@@ -53,6 +53,17 @@ from orbits.time import _quiet_erfa, et_to_datetime64, et_to_iso, to_et, to_time
 __all__ = ["porkchop", "porkchop_summary", "plot_porkchop", "parse_span", "PorkchopAccessor"]
 
 _FRAME = "ECLIPJ2000"
+#: The planes of :func:`orbits._porkchop.porkchop_grid`, in order.
+_KERNEL_PLANES = (
+    "c3_launch",
+    "vinf_launch",
+    "dla",
+    "rla",
+    "vinf_arrival",
+    "dv_total",
+    "dv_rendezvous",
+    "tof",
+)
 
 
 def parse_span(span: Any, what: str = "span") -> tuple[Any, Any]:
@@ -61,6 +72,12 @@ def parse_span(span: Any, what: str = "span") -> tuple[Any, Any]:
     Returns ``(start, end)`` as astropy ``Time`` (UTC). Raises ``ValueError`` naming the
     span when it is malformed or reversed.
     """
+    t0, t1, _, _ = _parse_span_et(span, what)
+    return t0, t1
+
+
+def _parse_span_et(span: Any, what: str) -> tuple[Any, Any, float, float]:
+    """:func:`parse_span` plus the ET of both ends (each converted once)."""
     if isinstance(span, str):
         parts = span.split("/")
         if len(parts) != 2 or not all(p.strip() for p in parts):
@@ -79,13 +96,14 @@ def parse_span(span: Any, what: str = "span") -> tuple[Any, Any]:
             t0, t1 = to_time(start).utc, to_time(end).utc
     except (ValueError, TypeError) as exc:
         raise ValueError(f"{what}: {exc}") from None
-    if not to_et(t1) > to_et(t0):
+    e0, e1 = to_et(t0), to_et(t1)
+    if not e1 > e0:
         raise ValueError(
-            f"{what} {et_to_iso(to_et(t0))[:19]}/{et_to_iso(to_et(t1))[:19]} is reversed or "
+            f"{what} {et_to_iso(e0)[:19]}/{et_to_iso(e1)[:19]} is reversed or "
             "empty: the start must come "
             "before the end"
         )
-    return t0, t1
+    return t0, t1, e0, e1
 
 
 def _grid_sizes(grid: Any) -> tuple[int, int]:
@@ -105,14 +123,13 @@ def _grid_sizes(grid: Any) -> tuple[int, int]:
 
 def _epoch_axis(span: Any, n: int, what: str) -> tuple[np.ndarray, np.ndarray]:
     """n epochs evenly spaced over the span: (datetime64 UTC, ET)."""
-    t0, t1 = parse_span(span, what)
-    d0, d1 = et_to_datetime64(to_et(t0)), et_to_datetime64(to_et(t1))
+    _, _, e0, e1 = _parse_span_et(span, what)
+    d0, d1 = et_to_datetime64(np.array([e0, e1]))
     span_ns = (d1 - d0).astype(np.int64)
     # whole seconds for readable coordinates; ET follows the same fraction of the span
     offsets = np.round(np.arange(n) * (span_ns / (n - 1)) / 1e9) * 1e9
     offsets[-1] = span_ns
     dates = d0 + offsets.astype(np.int64).astype("timedelta64[ns]")
-    e0, e1 = to_et(t0), to_et(t1)
     return dates, e0 + (offsets / span_ns) * (e1 - e0)
 
 
@@ -292,16 +309,7 @@ def porkchop_arrays(
         rot=_eclip_to_eme2000(),
         min_tof=float(min_tof_days) * DAY_S,
     )
-    return {
-        "c3_launch": out[0],
-        "vinf_launch": out[1],
-        "dla": out[2],
-        "rla": out[3],
-        "vinf_arrival": out[4],
-        "dv_total": out[5],
-        "dv_rendezvous": out[4].copy(),
-        "tof": out[6],
-    }
+    return dict(zip(_KERNEL_PLANES, out, strict=True))
 
 
 def _iso_day(value: np.datetime64) -> str:
