@@ -319,3 +319,27 @@ def test_external_scheduler(files, injection_reference, tmp_path):
             except ProcessLookupError:
                 pass
             p.wait(timeout=30)
+
+
+def test_killed_worker_is_replaced_and_the_store_is_complete(files, client2, long_reference):
+    import threading
+
+    out = files / "inj-worker-killed.zarr"
+    pids = client2.run(os.getpid)
+    result = {}
+    thread = threading.Thread(
+        target=lambda: result.update(
+            run=run_campaign(files / "inj.toml", out, runs=300, batch=5, client=client2)
+        )
+    )
+    thread.start()
+    deadline = time.monotonic() + 120
+    while _done_count(out) < 10 and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert thread.is_alive(), "the campaign ended before a worker could be killed"
+    victim = sorted(pids.values())[0]
+    os.kill(victim, signal.SIGKILL)  # the nanny starts a new worker; Dask reruns its task
+    thread.join(timeout=300)
+    assert result["run"].ran == 300
+    assert victim not in client2.run(os.getpid).values()
+    assert_same_store(long_reference, out)
