@@ -272,7 +272,15 @@ class Archive:
             if name in existing:
                 ds.to_zarr(path, group=name, append_dim=dim, consolidated=False)
             else:
-                ds.to_zarr(path, group=name, mode="a", consolidated=False)
+                # Fix the time encoding at creation: xarray would otherwise pick units from
+                # the first batch (whole seconds, say) and later sub-second times would be
+                # stored in units the axis cannot hold.
+                encoding = {
+                    var: {"units": "nanoseconds since 1970-01-01T00:00:00", "dtype": "int64"}
+                    for var in ds.variables
+                    if np.issubdtype(ds[var].dtype, np.datetime64)
+                }
+                ds.to_zarr(path, group=name, mode="a", consolidated=False, encoding=encoding)
 
     # -- reading
 

@@ -110,3 +110,17 @@ def test_header_level_archive_without_dictionary(tmp_path):
     with pytest.raises(KeyError, match="no packet type"):
         archive.open("HK")
     assert np.all(archive.query("length").values == HK.length)
+
+
+def test_sub_second_times_appended_after_whole_seconds_read_back_exactly(tmp_path):
+    # the first batch on whole seconds must not fix a time unit that later packets cannot use
+    archive = Archive(tmp_path / "tm.zarr", DICT, fsync=False)
+    whole = np.array(["2026-07-01T00:00:00", "2026-07-01T00:00:01"], dtype="datetime64[ns]")
+    fine = np.array(
+        ["2026-07-01T00:00:01.250", "2026-07-01T00:00:01.000000123"], dtype="datetime64[ns]"
+    )
+    for times in (whole, fine):
+        ds = xr.Dataset({"BATT_V": ("time", np.array([28.0, 28.1]))}, coords={"time": times})
+        archive.write_processed({"HK": ds})
+    stored = archive.open("HK")["time"].values
+    np.testing.assert_array_equal(stored, np.concatenate([whole, fine]))
