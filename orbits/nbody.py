@@ -54,8 +54,8 @@ import numpy as np
 
 from orbits.constants import AU_KM, GM_SUN
 from orbits.planets_fit import (
-    _SEG_S,
     DEFAULT_BODIES,
+    FIT_PROFILES,
     PlanetFit,
     check_bodies,
     fit_planets,
@@ -155,13 +155,22 @@ class ForceModel:
         :data:`orbits.planets_fit.PERTURBERS`); ``()`` gives the two-body problem.
     tol : float
         heyoka's Taylor tolerance (relative, in au and ``T`` units).
+    fit : str
+        Planet-fit profile (:data:`orbits.planets_fit.FIT_PROFILES`): ``"precise"``
+        (16-day segments, metres from DE421) or ``"fast"`` (64-day segments, about 1 km
+        for the inner planets, no Moon; about twice as fast in batch mode).
     """
 
     bodies: tuple[str, ...] = DEFAULT_BODIES
     tol: float = 1e-10
+    fit: str = "precise"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "bodies", check_bodies(self.bodies))
+        if self.fit not in FIT_PROFILES:
+            raise ValueError(
+                f"unknown planet-fit profile {self.fit!r}: use one of {', '.join(FIT_PROFILES)}"
+            )
         if not (1e-18 < float(self.tol) < 1e-3):
             raise ValueError(f"tolerance must be in (1e-18, 1e-3), got {self.tol}")
 
@@ -361,6 +370,7 @@ def _build_system(
     has_indirect: bool,
     spacecraft: bool,
     events: tuple[_EventSpec, ...],
+    segment_s: float,
 ):
     """heyoka ODE system, parameter layout and events for one force model.
 
@@ -382,7 +392,7 @@ def _build_system(
     v = hy.make_vars(*names)
     x, y, z, vx, vy, vz = v[:6]
     q = v[n_core:]
-    inv_h = 2.0 * _T / _SEG_S
+    inv_h = 2.0 * _T / segment_s
     chain = []
     chan_pos, chan_vel = [], []
     iq = 0
@@ -579,7 +589,17 @@ def _integrator(
     import heyoka as hy
 
     gms_can = fit.gms / GM_SUN
-    mem_key = (fit.bodies, len(fit.tracked), fit.degrees, spacecraft, events, tol, batch, compact)
+    mem_key = (
+        fit.bodies,
+        len(fit.tracked),
+        fit.degrees,
+        fit.segment_s,
+        spacecraft,
+        events,
+        tol,
+        batch,
+        compact,
+    )
     hit = _CACHE.get(mem_key)
     if hit is not None:
         return hit
@@ -591,6 +611,7 @@ def _integrator(
             platform.machine(),
             hy.recommended_simd_size(),
             fit.degrees,
+            fit.segment_s,
             fit.weights.round(15).tolist(),
             gms_can.tolist(),
             len(fit.bodies),
@@ -625,6 +646,7 @@ def _integrator(
                 fit.has_indirect,
                 spacecraft,
                 events,
+                fit.segment_s,
             )
             n = len(sys)
             if batch:
@@ -767,7 +789,9 @@ def propagate_et(
                 f"{spacecraft.mass_kg:.1f} kg: shorten them or lower the thrust"
             )
     names, tracked, extra = _resolve_event_bodies(events, force.bodies)
-    fit = fit_planets(force.bodies, min(et0, et1), max(et0, et1), extra_ids=extra)
+    fit = fit_planets(
+        force.bodies, min(et0, et1), max(et0, et1), extra_ids=extra, profile=force.fit
+    )
     specs = _event_specs(fit, names, tracked)
     ta, layout, lock = _integrator(fit, spacecraft is not None, specs, force.tol, compact=compact)
     anchor = fit.et_start  # integrator time is (et - anchor) / T
@@ -916,7 +940,7 @@ def propagate_batch_et(
     if np.any(et_out > et0) and np.any(et_out < et0):
         raise ValueError("output epochs must all lie on one side of et0")
     et1 = float(et_out[np.argmax(np.abs(et_out - et0))])
-    fit = fit_planets(force.bodies, min(et0, et1), max(et0, et1))
+    fit = fit_planets(force.bodies, min(et0, et1), max(et0, et1), profile=force.fit)
     # Four lanes, not the 8 AVX-512 would allow: with the full force model, eight lanes of
     # Taylor coefficients overflow the L2 cache and run 5x slower per state (measured).
     batch = min(hy.recommended_simd_size(), 4)

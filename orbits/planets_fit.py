@@ -59,6 +59,7 @@ __all__ = [
     "EARTH_MOON_BODIES",
     "PERTURBERS",
     "SEGMENT_DAYS",
+    "FIT_PROFILES",
     "PlanetFit",
     "fit_planets",
     "gm_of",
@@ -100,6 +101,34 @@ _CHANNELS: dict[str, tuple[int, int, int]] = {
 }
 _INDIRECT_DEGREE = 12
 _TRACKED_DEGREE = 10
+
+#: Fit profiles: segment length in days and the degree of each channel. ``"precise"``
+#: (the default, 16-day segments) keeps every planet within metres of DE421. ``"fast"``
+#: (64-day segments) is for batch work such as dispersion studies: four times fewer stops
+#: of the integrator and shorter chains, with the Earth-Moon barycentre, Venus and Mars
+#: within about 1 km of DE421, the outer planets within a few km, Mercury within tens of
+#: thousands of km (its pull on a 1-au orbit is so small that this moves a spacecraft by
+#: well under 1 km a year) and the indirect term within 6e-13 km/s^2 (docs/propagation.md).
+FIT_PROFILES: dict[str, tuple[float, dict[str, int]]] = {
+    "precise": (
+        SEGMENT_DAYS,
+        {**{k: v[2] for k, v in _CHANNELS.items()}, "indirect": _INDIRECT_DEGREE},
+    ),
+    "fast": (
+        64.0,
+        {
+            "mercury": 12,
+            "venus": 9,
+            "emb": 8,
+            "mars": 7,
+            "jupiter": 4,
+            "saturn": 3,
+            "uranus": 3,
+            "neptune": 3,
+            "indirect": 9,
+        },
+    ),
+}
 
 _MOON_FRACTION = _GM["moon"] / (_GM["earth"] + _GM["moon"])
 
@@ -216,13 +245,15 @@ def _fit_operators(degree: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return nodes, cheb_to_mono @ to_cheb, np.polynomial.polynomial.polyvander(check, degree)
 
 
-def _fit_segments(sampler, ks: list[int], degree: int) -> list[tuple[np.ndarray, float]]:
+def _fit_segments(
+    sampler, ks: list[int], degree: int, seg_s: float = _SEG_S
+) -> list[tuple[np.ndarray, float]]:
     """Monomial coefficients (3, degree+1) of one channel on each segment k, and check errors."""
     nodes, to_mono, check_vander = _fit_operators(degree)
     check = check_vander[:, 1]
-    mids = (np.asarray(ks, dtype=float) + 0.5) * _SEG_S
-    et_nodes = (mids[:, None] + nodes[None, :] * 0.5 * _SEG_S).ravel()
-    et_check = (mids[:, None] + check[None, :] * 0.5 * _SEG_S).ravel()
+    mids = (np.asarray(ks, dtype=float) + 0.5) * seg_s
+    et_nodes = (mids[:, None] + nodes[None, :] * 0.5 * seg_s).ravel()
+    et_check = (mids[:, None] + check[None, :] * 0.5 * seg_s).ravel()
     values = sampler(np.concatenate([et_nodes, et_check]))
     n_nodes = et_nodes.size
     at_nodes = values[:n_nodes].reshape(len(ks), degree + 1, 3)
@@ -365,7 +396,8 @@ class PlanetFit:
         from_days = self.et_start / 86400.0
         return (
             f"PlanetFit(bodies={list(self.bodies)}, tracked extra="
-            f"{list(self.tracked[len(self.bodies) :])}, segments={self.nseg} x {SEGMENT_DAYS:g} d "
+            f"{list(self.tracked[len(self.bodies) :])}, segments={self.nseg} x "
+            f"{self.segment_s / 86400.0:g} d "
             f"from J2000{from_days:+.1f} d, max position error "
             f"{max(self.max_error_km().values(), default=0.0) * 1e3:.3g} m)"
         )
@@ -393,14 +425,19 @@ def _channel_plan(
     return channels, weights, tracked
 
 
-def _sampler_for(channel: str, bodies: tuple[str, ...]):
+def _sampler_for(channel: str, bodies: tuple[str, ...], degrees: dict[str, int]):
     if channel == "indirect":
-        return (lambda et: _indirect_samples(bodies, et)), _INDIRECT_DEGREE
+        return (lambda et: _indirect_samples(bodies, et)), degrees["indirect"]
     if channel.startswith("naif:"):
         naif = int(channel.split(":")[1])
         return (lambda et: _sample_position(naif, _SUN, et)), _TRACKED_DEGREE
-    target, observer, degree = _CHANNELS[channel]
-    return (lambda et: _sample_position(target, observer, et)), degree
+    target, observer, _ = _CHANNELS[channel]
+    if channel not in degrees:
+        raise ValueError(
+            f"this fit profile has no {channel!r} channel (the Moon needs short segments): "
+            "use the 'emb' perturber or profile='precise'"
+        )
+    return (lambda et: _sample_position(target, observer, et)), degrees[channel]
 
 
 def check_bodies(bodies: Sequence[str]) -> tuple[str, ...]:
@@ -425,6 +462,7 @@ def fit_planets(
     et_start: float,
     et_stop: float,
     extra_ids: Sequence[int] = (),
+    profile: str = "precise",
 ) -> PlanetFit:
     """Fit the ephemeris channels needed for ``bodies`` over whole segments covering a span.
 
@@ -437,20 +475,27 @@ def fit_planets(
     extra_ids : sequence of int
         NAIF ids of further bodies to track (for events) without perturbing; they
         must be covered by a loaded SPK.
+    profile : str
+        ``"precise"`` (16-day segments, metres) or ``"fast"`` (64-day segments, about
+        1 km for the inner planets; for batch propagation), see :data:`FIT_PROFILES`.
 
     Segment fits are cached per process (by channel, segment and the loaded SPK
     files), so refitting an overlapping span is cheap.
     """
     bodies = check_bodies(bodies)
+    if profile not in FIT_PROFILES:
+        raise ValueError(f"unknown fit profile {profile!r}: use one of {', '.join(FIT_PROFILES)}")
+    seg_s = FIT_PROFILES[profile][0] * 86400.0
+    profile_degrees = FIT_PROFILES[profile][1]
     extra = tuple(int(i) for i in extra_ids)
     lo, hi = sorted((float(et_start), float(et_stop)))
     if not (np.isfinite(lo) and np.isfinite(hi)):
         raise ValueError(f"span must be finite ET seconds, got {et_start!r} to {et_stop!r}")
-    k0 = int(lo // _SEG_S)
-    k1 = max(int(-(-hi // _SEG_S)), k0 + 1)
+    k0 = int(lo // seg_s)
+    k1 = max(int(-(-hi // seg_s)), k0 + 1)
     ensure_kernels()
     with _LOCK:
-        fit_key = (bodies, extra, k0, k1, _loaded_spk_files())
+        fit_key = (bodies, extra, k0, k1, profile, _loaded_spk_files())
         cached = _FIT_CACHE.get(fit_key)
     if cached is not None:
         return cached
@@ -460,16 +505,16 @@ def fit_planets(
     errors: dict[str, float] = {}
     with _LOCK:
         for ch in channels:
-            sampler, degree = _sampler_for(ch, bodies)
-            key_ch = (ch, bodies if ch == "indirect" else (), fit_key[-1])
+            sampler, degree = _sampler_for(ch, bodies, profile_degrees)
+            key_ch = (ch, bodies if ch == "indirect" else (), seg_s, degree, fit_key[-1])
             missing = [k for k in range(k0, k1) if (key_ch, k) not in _SEGMENT_CACHE]
             if missing:
                 try:
-                    fitted = _fit_segments(sampler, missing, degree)
+                    fitted = _fit_segments(sampler, missing, degree, seg_s)
                 except spiceypy.utils.exceptions.SpiceyError as exc:
                     raise ValueError(
-                        f"cannot fit channel {ch!r} on ET [{k0 * _SEG_S:.0f}, "
-                        f"{k1 * _SEG_S:.0f}]: the loaded kernels do not cover it "
+                        f"cannot fit channel {ch!r} on ET [{k0 * seg_s:.0f}, "
+                        f"{k1 * seg_s:.0f}]: the loaded kernels do not cover it "
                         f"({exc.short})"
                     ) from None
                 for k, hit in zip(missing, fitted, strict=True):
@@ -490,6 +535,7 @@ def fit_planets(
         weights=weights,
         gms=np.array([_GM[b] for b in bodies]),
         fit_error_km=errors,
+        segment_s=seg_s,
     )
     with _LOCK:
         if len(_FIT_CACHE) > 64:
