@@ -33,6 +33,10 @@ _MAXITER = 20
 # |r1 x r2| / (|r1| |r2|) at or below this: collinear, the transfer plane is undefined
 COLLINEAR_SIN = 1e-12
 _XTOL = 1e-13
+# A Householder step shorter than this (relative) leaves an error of order step**4: the
+# iterate it lands on is converged, and re-evaluating T(x) there to confirm it would cost a
+# quarter of a typical solve. Only used where the derivatives are exact (not at x = +-1).
+_XQUIT = 1e-5
 _BATTIN_BAND = 0.01  # |x - 1| below which the hypergeometric series is used
 
 
@@ -144,16 +148,19 @@ def _householder(x, t_target, ll, m):
         f = t - t_target
         if abs(f) <= 2e-16 * max(1.0, t_target):
             return x
+        quit_tol = _XQUIT
         if abs(1.0 - x * x) < 1e-12:
             # the derivative formulas divide by 1 - x^2: take them just off the parabola
+            # (approximate derivatives: convergence is no longer quartic, no early exit)
             xd = x - 1e-7 if x > 0.0 else x + 1e-7
             yd = _ycomp(xd, ll)
             dt, ddt, dddt = _derivs(xd, yd, _tof(xd, yd, ll, m), ll)
+            quit_tol = _XTOL
         else:
             dt, ddt, dddt = _derivs(x, y, t, ll)
         den = dt * (dt * dt - f * ddt) + dddt * f * f / 6.0
         xn = x - f * (dt * dt - 0.5 * f * ddt) / den
-        if abs(xn - x) < _XTOL * max(1.0, abs(x)):
+        if abs(xn - x) < quit_tol * max(1.0, abs(x)):
             return xn
         x = xn
     if abs(f) < 1e-11 * max(1.0, t_target):
