@@ -228,7 +228,13 @@ def run_campaign(
     try:
         if client is None:
             if scheduler:
-                client = Client(scheduler, timeout="20s")
+                try:
+                    client = Client(scheduler, timeout="20s")
+                except (OSError, TimeoutError) as exc:
+                    raise CampaignLost(
+                        f"cannot reach the Dask scheduler at {scheduler} ({exc}); "
+                        f"{already} of {spec.runs} runs are stored"
+                    ) from None
             else:
                 cluster = LocalCluster(
                     n_workers=n_workers,
@@ -239,13 +245,17 @@ def run_campaign(
                 )
                 client = Client(cluster)
             client.register_plugin(_kernel_plugin())
-        n_workers = len(client.scheduler_info(n_workers=-1).get("workers", {})) or n_workers
+        n_workers = len(client.scheduler_info(n_workers=-1).get("workers", {}))
+        if n_workers == 0 and progress:
+            from missions.cli._common import err_console
+
+            err_console.print("no Dask workers yet: the runs wait for workers to join")
         writer = StoreWriter(out)
-        spec_f = client.scatter(spec, broadcast=True)
+        # the spec travels with each task (a few kB): no scatter, so tasks can wait for workers
         futures = {
             client.submit(
                 run_batch,
-                spec_f,
+                spec,
                 a,
                 b,
                 pure=False,

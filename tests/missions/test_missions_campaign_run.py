@@ -263,59 +263,58 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_external_scheduler(files, injection_reference, tmp_path):
+def _dask(tmp_path, *args):
     dask = str(Path(sys.executable).parent / "dask")
+    return subprocess.Popen(
+        [dask, *args, "--no-dashboard"],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def test_external_scheduler_killed_and_replaced(files, long_reference, tmp_path):
     port = _free_port()
     addr = f"tcp://127.0.0.1:{port}"
-    procs = [
-        subprocess.Popen(
-            [dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
-            cwd=tmp_path,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-    ]
+    scheduler = ["scheduler", "--host", "127.0.0.1", "--port", str(port)]
+    worker = ["worker", addr, "--nworkers", "1", "--nthreads", "1"]
+    procs = [_dask(tmp_path, *scheduler)]
+    out = tmp_path / "ext.zarr"
+    cmd = _cli(
+        "run", files / "inj.toml", "--runs", "300", "--out", out,
+        "--scheduler", addr, "--batch", "1", "--json", "--quiet",
+    )  # fmt: skip
     try:
-        procs.append(
-            subprocess.Popen(
-                [dask, "worker", addr, "--nworkers", "1", "--nthreads", "1", "--no-dashboard"],
-                cwd=tmp_path,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                start_new_session=True,
-            )
+        procs.append(_dask(tmp_path, *worker))
+        cli = subprocess.Popen(
+            cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
-        out = tmp_path / "ext.zarr"
-        res = subprocess.run(
-            _cli(
-                "run",
-                files / "inj.toml",
-                "--out",
-                out,
-                "--scheduler",
-                addr,
-                "--batch",
-                "5",
-                "--json",
-                "--quiet",
-            ),
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        deadline = time.monotonic() + 120
+        while _done_count(out) < 10 and cli.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert cli.poll() is None, cli.communicate()[1][-2000:]
+        os.killpg(procs[0].pid, signal.SIGKILL)  # the scheduler dies mid-campaign
+        _, err = cli.communicate(timeout=120)
+        assert cli.returncode == 3, err[-2000:]
+        assert "lost the Dask cluster" in err and "run the same command again" in err
+        stored = _done_count(out)
+        assert 10 <= stored < 300
+        # a new scheduler on the same address and a fresh worker; the same command resumes
+        procs += [_dask(tmp_path, *scheduler), _dask(tmp_path, *worker)]
+        res = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
         assert res.returncode == 0, res.stderr[-2000:]
-        assert json.loads(res.stdout)["ran"] == 24
-        assert_same_store(injection_reference, out)
+        report = json.loads(res.stdout)
+        assert (report["already_done"], report["ran"]) == (stored, 300 - stored)
+        assert_same_store(long_reference, out)
         workers = {
             str(w) for w in xr.open_zarr(str(out), consolidated=False)["worker"].values.tolist()
         }
-        assert all(str(p.pid) not in w for w in workers for p in procs)  # ran in worker processes
+        assert not any(w.endswith(f":{cli.pid}") for w in workers)  # ran in the dask workers
     finally:
         for p in procs[::-1]:
             try:
-                os.killpg(p.pid, signal.SIGTERM)
+                os.killpg(p.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
             p.wait(timeout=30)
