@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml | $(PY)
 
 install: $(STAMP)
 
-run: $(STAMP) web
+run: $(STAMP)
 	$(VENV)/bin/kamo run
 
 lint: $(STAMP)
