@@ -36,8 +36,11 @@ N_OUT = 8
 
 def _lambert_stamp() -> int:
     """A 60-bit hash of the Lambert solver's source, the cache key of the fused kernel."""
-    digest = hashlib.sha256(Path(_lambert.__file__).read_bytes()).hexdigest()
-    return int(digest[:15], 16)
+    try:
+        source = Path(_lambert.__file__).read_bytes()
+    except (OSError, TypeError):  # no source file (frozen or zipped install): key on the version
+        source = repr(getattr(_lambert, "__version__", "")).encode()
+    return int(hashlib.sha256(source).hexdigest()[:15], 16)
 
 
 def _make_grid_kernel(lambert_stamp: int):
