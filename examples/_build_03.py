@@ -9,8 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from _notebook import write_notebook
 
 HERE = Path(__file__).resolve().parent
 NOTEBOOK = HERE / "03_mission_plan.ipynb"
@@ -113,30 +112,5 @@ pd.DataFrame({"first plan": plan.event_iso(), "launch on 2025-05-28": replan.eve
 ]
 
 
-def build() -> nbformat.NotebookNode:
-    nb = new_notebook()
-    nb.metadata["kernelspec"] = {
-        "display_name": "Python 3",
-        "language": "python",
-        "name": "python3",
-    }
-    nb.metadata["language_info"] = {"name": "python"}
-    for kind, source in CELLS:
-        nb.cells.append(new_markdown_cell(source) if kind == "md" else new_code_cell(source))
-    return nb
-
-
-def main(argv: list[str]) -> None:
-    nb = build()
-    if "--execute" in argv:
-        from nbclient import NotebookClient
-
-        NotebookClient(
-            nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(HERE)}}
-        ).execute()
-    nbformat.write(nb, NOTEBOOK)
-    print(f"wrote {NOTEBOOK}")
-
-
 if __name__ == "__main__":
-    main(sys.argv)
+    write_notebook(CELLS, NOTEBOOK, sys.argv)
