@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import xarray as xr
 
 from missions.campaign.adapters import get_adapter
 from missions.campaign.draw import draw_inputs, scenario_seed_sequence
@@ -116,15 +117,18 @@ def overhead(tmp: Path, runs: int = 400, batch: int = 100) -> None:
         run_campaign(
             parse_campaign(INJ.format(runs=50, seed=2)), tmp / "warm.zarr", batch=25, client=client
         )
-        # the same loop inside the worker process: same environment as the campaign's runs
-        t_loop = client.submit(_direct_loop, text, runs, pure=False).result()
-        t0 = time.perf_counter()
-        res = run_campaign(spec, tmp / "inj.zarr", batch=batch, client=client)
-        t_camp = time.perf_counter() - t0
+        # the same loop inside the worker process (same environment as the campaign's runs),
+        # alternated with the campaign three times; the minimum of each is compared
+        t_loop = t_camp = float("inf")
+        for rep in range(3):
+            t_loop = min(t_loop, client.submit(_direct_loop, text, runs, pure=False).result())
+            t0 = time.perf_counter()
+            res = run_campaign(spec, tmp / f"inj{rep}.zarr", batch=batch, client=client)
+            t_camp = min(t_camp, time.perf_counter() - t0)
     finally:
         client.close()
         cluster.close()
-    w = StoreWriter(tmp / "inj.zarr")
+    w = StoreWriter(tmp / "inj0.zarr")
     cols = {k: np.asarray(w.arrays[k][0:batch]) for k in w.arrays if k not in ("done", "run")}
     t0 = time.perf_counter()
     for _ in range(5):
@@ -153,15 +157,23 @@ def efficiency(tmp: Path, runs: int = 12) -> None:
             t0 = time.perf_counter()
             run_campaign(spec, tmp / f"tag{n}.zarr", batch=1, client=client)
             times[n] = time.perf_counter() - t0
+            ds = xr.open_zarr(str(tmp / f"tag{n}.zarr"), consolidated=False)
+            per_run = float(ds["wall_time_s"].mean())
+            spread = len({str(w) for w in ds["worker"].values.tolist()})
         finally:
             client.close()
             cluster.close()
         print(
-            f"touch-and-go, {runs} runs on {n} worker(s): {times[n]:.1f} s (start-up {t_start:.1f} s)"
+            f"touch-and-go, {runs} runs on {n} worker(s): {times[n]:.1f} s, mean run {per_run:.2f} s "
+            f"in the worker, {spread} worker(s) used (start-up {t_start:.1f} s)"
         )
     eff = times[1] / (2 * times[2])
     print(f"  parallel efficiency 1 -> 2 workers: {100 * eff:.0f} % (goal >= 90 %)")
     print(f"  speed-up: {times[1] / times[2]:.2f}x")
+    print(
+        "  (a mean run time that grows with 2 workers means the cores are busy with other work:"
+        " the efficiency is then the machine's, not the campaign's)"
+    )
 
 
 def main() -> None:
