@@ -190,6 +190,13 @@ class Leg:
     cone: bool = False
 
 
+def _cross3(a, b) -> np.ndarray:
+    """``np.cross`` of two 3-vectors with the same float operations, without its per-call overhead."""
+    a0, a1, a2 = float(a[0]), float(a[1]), float(a[2])
+    b0, b1, b2 = float(b[0]), float(b[1]), float(b[2])
+    return np.array((a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0))
+
+
 def _quantize_horizon(T: float, ratio: float = 1.12) -> float:
     """Round a horizon onto a geometric grid, so the planner's discretisation cache is reused.
 
@@ -228,6 +235,7 @@ class Executive:
         self.omega = np.array([0.0, 0.0, cfg.body.spin_rate])
         self.gravity = PointMassGravity(cfg.body.gm)
         c = cfg.body.semi_axes_m[2]
+        self._local_cache: dict[str, tuple] = {}
         self.frames: dict[str, _Frame] = {
             "pole": _Frame(np.array([0.0, 0.0, c]), site_frame((0.0, 0.0, 1.0)))
         }
@@ -1001,9 +1009,15 @@ class Executive:
 
     # ------------------------------------------------------------------ guidance
     def _local(self, frame: str) -> tuple[np.ndarray, np.ndarray]:
-        f = self.frames[frame]
-        r = np.asarray(self.nav.r_m) - f.origin
-        return f.R.T @ r, f.R.T @ np.asarray(self.nav.v_m_s)
+        # a step asks for the same frame several times: the product is cached per
+        # (frame object, nav object) and copies handed out (same values, fewer matmuls)
+        f, nav = self.frames[frame], self.nav
+        hit = self._local_cache.get(frame)
+        if hit is None or hit[0] is not f or hit[1] is not nav:
+            r = np.asarray(nav.r_m) - f.origin
+            hit = (f, nav, f.R.T @ r, f.R.T @ np.asarray(nav.v_m_s))
+            self._local_cache[frame] = hit
+        return hit[2].copy(), hit[3].copy()
 
     def _altitude(self) -> float:
         frame = "site" if "site" in self.frames else "pole"
@@ -1061,8 +1075,8 @@ class Executive:
         w = self.omega
         a = (
             np.asarray(self.gravity.acceleration(rb)).reshape(3)
-            - 2 * np.cross(w, vb)
-            - np.cross(w, np.cross(w, rb))
+            - 2 * _cross3(w, vb)
+            - _cross3(w, _cross3(w, rb))
         )
         return f.R.T @ a
 

@@ -271,6 +271,10 @@ def _radial_altitude(axes, r) -> float:
     return rn - rn / math.sqrt((x / a) ** 2 + (y / b) ** 2 + (z / c) ** 2)
 
 
+#: Thrust direction of each thruster pair as arrays (built once, not per step).
+_DIRECTION_ARRAYS = tuple(np.asarray(d) for d in THRUSTER_DIRECTIONS)
+
+
 def _basis(up) -> np.ndarray:
     """East, north, up columns for a radial direction (a cheap :func:`autonomy.hazards.site_frame`)."""
     ux, uy, uz = (float(x) for x in up)
@@ -311,6 +315,7 @@ class Plant:
         self.duty = np.zeros(N_THRUSTERS)
         self.enabled = np.ones(N_THRUSTERS, bool)
         self.health = ["ok"] * N_THRUSTERS
+        self._thrusters_nominal = True  # cleared by a thruster fault or isolation command
         self.armed = False
         self.fired = False
         self.sample_mass_g: float | None = None
@@ -474,6 +479,8 @@ class Plant:
 
     def _effective_duty(self) -> np.ndarray:
         d = self.duty.copy()
+        if self._thrusters_nominal:  # no stuck or isolated thruster: the commanded duty flies
+            return d
         for i, h in enumerate(self.health):
             if h == "stuck_off":
                 d[i] = 0.0
@@ -508,6 +515,7 @@ class Plant:
                 self.R_sc = quat_to_dcm(np.asarray(c.q_body_from_sc, float))
             elif isinstance(c, ThrusterIsolationCommand):
                 self.enabled[c.thruster] = c.enable
+                self._thrusters_nominal = False
             elif isinstance(c, SamplerCommand):
                 self._sampler(t, c.action)
             elif isinstance(c, ImagingCommand):
@@ -552,6 +560,8 @@ class Plant:
                 continue
             f["triggered"] = True
             k = f["kind"]
+            if k in ("thruster_stuck_off", "thruster_stuck_on"):
+                self._thrusters_nominal = False
             if k == "thruster_stuck_off":
                 self.health[int(f["thruster"])] = "stuck_off"
             elif k == "thruster_stuck_on":
@@ -585,7 +595,7 @@ class Plant:
         force_sc = np.zeros(3)
         for i in range(N_THRUSTERS):
             if eff[i] > 0:
-                force_sc += eff[i] * self.thrust_n * np.asarray(THRUSTER_DIRECTIONS[i // 2])
+                force_sc += eff[i] * self.thrust_n * _DIRECTION_ARRAYS[i // 2]
         used = eff.sum() * self.thrust_n * dt / (self.isp * G0)
         if used > self.propellant:
             force_sc *= self.propellant / used

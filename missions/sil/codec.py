@@ -60,9 +60,53 @@ def _enc(name: str, seq: Sequencer, ct: tuple[int, int], values) -> bytes:
     return P.encode(p, seq(p.apid), ct[0], ct[1], values)
 
 
+def _fast(name: str, values_of):
+    """An encoder of one packet type for an observation class: ``values_of(obs)`` gives the fields."""
+    p = B[name]
+    apid, enc = p.apid, P.encode
+
+    def encoder(obs, seq: Sequencer, ct: tuple[int, int]) -> list[bytes]:
+        return [enc(p, seq(apid), ct[0], ct[1], values_of(obs))]
+
+    return encoder
+
+
+# The every-cycle sensor set, dispatched on the exact class (subclasses take the
+# isinstance chain below); the values are those of the chain, field for field.
+_OBS_ENCODERS = {
+    NavSolution: _fast(
+        "nav",
+        lambda o: (
+            *o.r_m,
+            *o.v_m_s,
+            *o.sigma_r_m,
+            *o.sigma_v_m_s,
+            P.NAV_SOURCES.index(o.source) if o.source in P.NAV_SOURCES else 2,
+        ),
+    ),
+    AltimeterReading: _fast(
+        "altimeter",
+        lambda o: (1, o.range_m) if o.range_m is not None else (0, float("nan")),
+    ),
+    AttitudeStatus: _fast("attitude", lambda o: (int(o.star_tracker_valid), o.pointing_error_rad)),
+    ImuReading: _fast("imu", lambda o: o.accel_sc_m_s2),
+    ThrusterTelemetry: _fast(
+        "thruster_tm", lambda o: (sum(1 << i for i, f in enumerate(o.firing) if f),)
+    ),
+    PowerStatus: _fast("power", lambda o: (o.battery_soc, int(o.sunlit))),
+    PropellantStatus: _fast("propellant", lambda o: (o.propellant_kg,)),
+    DataStatus: _fast("data", lambda o: (o.stored_mbit, o.capacity_mbit)),
+    CommStatus: _fast("comm", lambda o: (int(o.link_up),)),
+    ContactStatus: _fast("contact", lambda o: (int(o.in_contact),)),
+}
+
+
 # --------------------------------------------------------------------- observations
 def encode_observation(obs, seq: Sequencer, ct: tuple[int, int]) -> list[bytes]:
     """Packets for one sensor/onboard observation (a hazard map gives one packet per site)."""
+    fast = _OBS_ENCODERS.get(type(obs))
+    if fast is not None:
+        return fast(obs, seq, ct)
     if isinstance(obs, NavSolution):
         src = P.NAV_SOURCES.index(obs.source) if obs.source in P.NAV_SOURCES else 2
         return [_enc("nav", seq, ct, (*obs.r_m, *obs.v_m_s, *obs.sigma_r_m, *obs.sigma_v_m_s, src))]
@@ -207,8 +251,18 @@ def decode_ground_tc(subtype: int, args: bytes, t: float):
 
 
 # --------------------------------------------------------------------- commands
+_THRUSTER_CMD, _CADENCE = B["thruster_cmd"], B["cadence"]
+
+
 def encode_command(cmd, seq: Sequencer, ct: tuple[int, int]) -> bytes:
     """The actuator packet for one executive command."""
+    kind = type(cmd)
+    if kind is ThrusterCommand:  # the two commands of every cycle first
+        p = _THRUSTER_CMD
+        return P.encode(p, seq(p.apid), ct[0], ct[1], (*cmd.duty, cmd.duration_s))
+    if kind is StepCadence:
+        p = _CADENCE
+        return P.encode(p, seq(p.apid), ct[0], ct[1], (cmd.period_s,))
     if isinstance(cmd, ThrusterCommand):
         return _enc("thruster_cmd", seq, ct, (*cmd.duty, cmd.duration_s))
     if isinstance(cmd, AttitudeCommand):

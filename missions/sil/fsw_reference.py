@@ -26,16 +26,45 @@ from pathlib import Path
 from missions.sil import protocol as P
 
 
+def spec_for(scenario: str | None, spec_file: str | None) -> dict:
+    """A scenario's resolved specification (a spec JSON file wins over a name)."""
+    from missions.scenarios import load_scenario
+
+    if spec_file:
+        return json.loads(Path(spec_file).read_text())
+    return load_scenario(scenario or "nominal")
+
+
 def executive_for(scenario: str | None, spec_file: str | None):
     """The executive loaded with a scenario's configuration (a spec JSON file wins over a name)."""
     from autonomy.executive import Executive
-    from missions.scenarios import executive_config, load_scenario
+    from missions.scenarios import executive_config
 
-    if spec_file:
-        spec = json.loads(Path(spec_file).read_text())
-    else:
-        spec = load_scenario(scenario or "nominal")
-    return Executive(executive_config(spec))
+    return Executive(executive_config(spec_for(scenario, spec_file)))
+
+
+def warm_up(spec: dict, max_steps: int = 600, replans: int = 2) -> int:
+    """Fly a throwaway executive against a throwaway plant until it has re-planned ``replans`` times.
+
+    Loading the compiled kernels (the convex planner's, gravity's) from numba's
+    cache costs about half a second at their first call; done here, before the
+    process connects, that cost is start-up instead of lock-step time. The
+    flying executive is a separate object, so its decisions do not change.
+    Returns the steps flown.
+    """
+    from autonomy.executive import Executive
+    from missions.scenarios import Plant, executive_config
+
+    plant, ex = Plant(spec, 0), Executive(executive_config(spec))
+    t, first = 0.0, True
+    for k in range(max_steps):
+        cmds = ex.step(t, plant.observe(t, first=first))
+        first = False
+        if ex.replans >= replans or plant.collision:
+            return k + 1
+        plant.advance(plant.apply(t, cmds))
+        t = plant.t
+    return max_steps
 
 
 def connect(host: str, port: int, timeout_s: float = 10.0) -> socket.socket:
@@ -208,11 +237,27 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--key-file", default=None, help="mission key for telecommand authentication (hex)"
     )
+    ap.add_argument(
+        "--warm-up-steps",
+        type=int,
+        default=600,
+        help="steps of a throwaway run before connecting, to load compiled kernels (0: none)",
+    )
     args = ap.parse_args(argv)
+    from autonomy.executive import Executive
     from ground.auth import load_key
+    from missions.scenarios import executive_config
 
     key = load_key(args.key_file).secret if args.key_file else P.DEFAULT_KEY
-    fsw = ReferenceFsw(executive_for(args.scenario, args.spec), key)
+    spec = spec_for(args.scenario, args.spec)
+    fsw = ReferenceFsw(Executive(executive_config(spec)), key)
+    if args.warm_up_steps > 0:
+        try:
+            warm_up(spec, args.warm_up_steps)
+        except (
+            Exception
+        ) as exc:  # best effort: the real run still works, only its first re-plans are slower
+            print(f"fsw: warm-up skipped ({type(exc).__name__}: {exc})", file=sys.stderr)
     sock = connect(args.host, args.port)
     try:
         return fsw.run(sock)

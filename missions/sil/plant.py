@@ -220,6 +220,8 @@ class Link:
 
     def carry(self, direction: str, step: int, t: float, packets: list[bytes]) -> list[bytes]:
         """The packets that arrive at the far end this step (delayed ones from earlier steps first)."""
+        if not self.faults and not self.delayed[direction]:  # a clean link: nothing to do
+            return packets
         due = [p for s, p in self.delayed[direction] if s <= step]
         self.delayed[direction] = [(s, p) for s, p in self.delayed[direction] if s > step]
         active = [f for f in self.faults if f["direction"] in (direction, "both") and _active(f, t)]
@@ -344,6 +346,8 @@ class GroundStation:
     hk: tuple | None = None
 
     def uplink(self, t: float, ground_obs: list) -> list[bytes]:
+        if not ground_obs and all(a.get("done") or t < a["at_s"] for a in self.attacks):
+            return []  # the usual step: nothing to send
         from ground.auth import MissionKey, seal_tc
         from ground.packets import encode_pus_tc
         from missions.sil.codec import ground_tc_args
@@ -639,6 +643,7 @@ class PlantSession:
         plant = self.plant
         t_end = float(self.spec.get("duration_s", 9000.0))
         step_type = P.BY_NAME["sim_step"]
+        ground_or_sequence = GROUND_TYPES + (GroundSequence,)
         sensor_faults = self.sil["sensor_faults"]
         actuator_faults = self.sil["actuator_faults"]
         self.hello()
@@ -652,7 +657,7 @@ class PlantSession:
             obs = plant.observe(t, first=first)
             obs = apply_sensor_faults(sensor_faults, obs, t, self._frozen)
             ct = P.cuc(t)
-            ground_obs = [o for o in obs if isinstance(o, GROUND_TYPES + (GroundSequence,))]
+            ground_obs = [o for o in obs if isinstance(o, ground_or_sequence)]
             tcs = iter(
                 self.ground.uplink(t, [o for o in ground_obs if not isinstance(o, GroundSequence)])
             )

@@ -42,6 +42,9 @@ TM_PREFIX_LEN = PRIMARY.size + TM_SEC.size  # 19
 CRC_LEN = 2
 PUS_C = 0x20  # PUS version 2 in the high nibble, time reference status 0
 
+_U16 = struct.Struct(">H")
+_crc_bytes = _U16.pack  # a CRC value as its two big-endian octets
+
 # APIDs -------------------------------------------------------------------------------
 APID_SIM_HELLO = 0x010
 APID_SIM_STEP = 0x011
@@ -105,9 +108,15 @@ class PacketType:
     fields: tuple[tuple[str, str, str, str], ...]
     description: str = ""
     payload: struct.Struct = field(init=False, repr=False)
+    #: Primary header, PUS-C TM header, CUC time and payload as one precompiled layout (no CRC).
+    packet: struct.Struct = field(init=False, repr=False, compare=False)
+    _length: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "payload", struct.Struct(">" + "".join(f[1] for f in self.fields)))
+        codes = "".join(f[1] for f in self.fields)
+        object.__setattr__(self, "payload", struct.Struct(">" + codes))
+        object.__setattr__(self, "packet", struct.Struct(">HHHBBBHHIH" + codes))
+        object.__setattr__(self, "_length", TM_PREFIX_LEN + self.payload.size + CRC_LEN)
 
     @property
     def field_names(self) -> tuple[str, ...]:
@@ -116,7 +125,7 @@ class PacketType:
     @property
     def length(self) -> int:
         """Octets in the whole packet."""
-        return TM_PREFIX_LEN + self.payload.size + CRC_LEN
+        return self._length
 
 
 def _vec(prefix: str, units: str, what: str, axes="xyz") -> list[tuple[str, str, str, str]]:
@@ -451,14 +460,29 @@ def tm_packet(
     """One SIL TM packet (header, PUS-C TM header, CUC time, ``payload``, CRC)."""
     body = TM_SEC.pack(PUS_C, service, subservice, 0, 0, coarse, fine) + payload
     raw = PRIMARY.pack(0x0800 | apid, 0xC000 | (seq & 0x3FFF), len(body) + 1) + body
-    return raw + crc_hqx(raw, 0xFFFF).to_bytes(2, "big")
+    return raw + _crc_bytes(crc_hqx(raw, 0xFFFF))
 
 
 def encode(ptype: PacketType, seq: int, coarse: int, fine: int, values) -> bytes:
-    """A fixed-layout packet of ``ptype`` with field ``values`` in table order."""
-    return tm_packet(
-        ptype.apid, ptype.service, ptype.subservice, seq, coarse, fine, ptype.payload.pack(*values)
+    """A fixed-layout packet of ``ptype`` with field ``values`` in table order.
+
+    The same octets as :func:`tm_packet` with the packed payload, built with one
+    precompiled ``struct`` call (the hot path of every cycle).
+    """
+    raw = ptype.packet.pack(
+        0x0800 | ptype.apid,
+        0xC000 | (seq & 0x3FFF),
+        ptype._length - 7,
+        PUS_C,
+        ptype.service,
+        ptype.subservice,
+        0,
+        0,
+        coarse,
+        fine,
+        *values,
     )
+    return raw + _crc_bytes(crc_hqx(raw, 0xFFFF))
 
 
 def crc_ok(pkt) -> bool:
@@ -475,7 +499,7 @@ def packet_key(pkt) -> tuple[int, int, int, bool]:
 
 def decode(ptype: PacketType, pkt) -> tuple:
     """Field values of a fixed-layout packet (CRC not checked here)."""
-    if len(pkt) != ptype.length:
+    if len(pkt) != ptype._length:
         raise ProtocolError(
             f"{ptype.name} packet (APID 0x{ptype.apid:03X}) must be {ptype.length} octets, got {len(pkt)}"
         )
