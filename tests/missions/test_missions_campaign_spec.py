@@ -241,3 +241,24 @@ unit = "cm"
     assert spec.dispersions["navigation__horizontal_sigma_m"].high == pytest.approx(0.05)
     with pytest.raises(ValueError, match="has no 'horizontal_sigma' in navigation; valid: "):
         parse_campaign(text.replace("horizontal_sigma_m]", "horizontal_sigma]"))
+
+
+def test_bad_campaign_file_on_the_command_line_is_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        HEAD + '[inputs.c3_error_km2_s2]\ndistribution = "normal"\nmean = 0\nsigma = 1\n'
+    )
+    out = tmp_path / "never.zarr"
+    res = subprocess.run(
+        [sys.executable, "-m", "missions.cli", "campaign", "run", str(bad), "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert res.returncode == 2
+    assert "inputs.c3_error_km2_s2.sigma is not a key of a normal dispersion" in res.stderr
+    assert "Traceback" not in res.stderr and not out.exists()
