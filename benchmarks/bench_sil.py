@@ -118,46 +118,72 @@ def c_client_rate(n_cycles: int = 2000) -> float | None:
     return sil.steps / sil.loop_s
 
 
+def _fsw_loop_cpu(sil) -> float | None:
+    """The reference flight software's CPU seconds in the loop (its last stdout line)."""
+    for line in reversed(sil.fsw_stdout.splitlines()):
+        if line.startswith("fsw loop_cpu_s "):
+            return float(line.split()[2])
+    return None
+
+
 def main() -> None:
     from missions.scenarios import run_scenario
     from missions.sil import run_sil
 
     run_scenario(
         "nominal", seed=1
-    )  # warm: numba caches, first re-plans (the FSW process starts warm too)
-    # alternate in-process and SIL runs and keep the best of each: the machine is shared and noisy
-    inproc_s, sil_loop = [], []
-    for _ in range(2):
-        start = time.perf_counter()
+    )  # warm: numba caches, first re-plans (the FSW process warms itself before connecting)
+    # alternate in-process and SIL runs and keep the best of each: the machine is shared and noisy.
+    # CPU time (time.process_time, per process) is the steadier figure on a loaded machine.
+    inproc_s, inproc_cpu, sil_loop, sils = [], [], [], []
+    for _ in range(3):
+        start, cpu0 = time.perf_counter(), time.process_time()
         ref = run_scenario("nominal", seed=1)
         inproc_s.append(time.perf_counter() - start)
+        inproc_cpu.append(time.process_time() - cpu0)
         sil = run_sil("nominal", seed=1)
         sil_loop.append(sil.loop_s)
-    inproc_s = min(inproc_s)
-    inproc = ref.steps / inproc_s
-    sil_rate = sil.steps / min(sil_loop)
+        sils.append(sil)
+    best = min(range(len(sils)), key=lambda k: sil_loop[k])
+    sil = sils[best]
+    inproc_s, n = min(inproc_s), ref.steps
+    inproc = n / inproc_s
+    sil_rate = sil.steps / sil_loop[best]
+    plant_cpu = min(s.loop_cpu_s for s in sils) / sil.steps
+    fsw = [c for c in (_fsw_loop_cpu(s) for s in sils) if c is not None]
+    fsw_cpu = min(fsw) / sil.steps if fsw else float("nan")
+    sil_cpu = plant_cpu + fsw_cpu
+    in_cpu = min(inproc_cpu) / n
     transport = transport_rate()
     c_rate = c_client_rate()
     print("nominal descent, seed 1, lock-step cycles per second (loopback TCP)")
     print(
-        f"  {'in-process (reference)':<32} {inproc:9.0f} cycles/s  ({ref.steps} cycles, {inproc_s:.2f} s)"
+        f"  {'in-process (reference)':<36} {inproc:7.0f} cycles/s  ({n} cycles, {inproc_s:.2f} s); "
+        f"CPU {1e6 * in_cpu:.0f} us/cycle -> {1 / in_cpu:.0f} cycles per CPU-s"
     )
     print(
-        f"  {'SIL, executive in its own process':<32} {sil_rate:9.0f} cycles/s  ({sil.steps} cycles, "
-        f"{min(sil_loop):.2f} s; {sil.wall_s:.1f} s with start-up)"
+        f"  {'SIL, executive in its own process':<36} {sil_rate:7.0f} cycles/s  ({sil.steps} cycles, "
+        f"{sil_loop[best]:.2f} s; {sil.wall_s:.1f} s with start-up)"
+    )
+    print(
+        f"  {'  CPU per cycle: plant + link':<36} {1e6 * plant_cpu:7.0f} us   "
+        f"flight software {1e6 * fsw_cpu:.0f} us   sum {1e6 * sil_cpu:.0f} us "
+        f"-> {1 / sil_cpu:.0f} cycles per CPU-s (serial lock step)"
     )
     if c_rate is not None:
         print(
-            f"  {'SIL, C client (plant + link)':<32} {c_rate:9.0f} cycles/s  (examples/sil_client.c, no executive)"
+            f"  {'SIL, C client (plant + link)':<36} {c_rate:7.0f} cycles/s  (examples/sil_client.c, no executive)"
         )
-    print(f"  {'transport only (protocol ceiling)':<32} {transport:9.0f} cycles/s")
+    print(f"  {'transport only (protocol ceiling)':<36} {transport:7.0f} cycles/s")
     print(
-        f"  SIL / in-process: {sil_rate / inproc:.2f}x; overhead {1e6 * (1 / sil_rate - 1 / inproc):.0f} us/cycle"
+        f"  SIL / in-process: {sil_rate / inproc:.2f}x wall; CPU overhead of the loop "
+        f"{1e6 * (sil_cpu - in_cpu):.0f} us/cycle (codec both ends, two loopback messages, archive)"
     )
     print(f"  same outcome: {sil.outcome == ref.outcome} ({sil.outcome}); overruns: {sil.overruns}")
     print(
-        f"  goal >= 1000 cycles/s over TCP: transport {'met' if transport >= 1000 else 'NOT met'}; "
-        f"full SIL {'met' if sil_rate >= 1000 else 'bounded by the in-process plant + executive'}"
+        f"  goal >= 1000 cycles/s over TCP: SIL {'met' if sil_rate >= 1000 else 'NOT met'} "
+        f"({sil_rate:.0f}/s wall on this machine; {1 / sil_cpu:.0f}/s by CPU time); "
+        f"transport {'met' if transport >= 1000 else 'NOT met'}"
     )
 
 

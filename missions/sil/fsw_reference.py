@@ -193,6 +193,14 @@ class ReferenceFsw:
         """Serve the plant until ``SIM_END`` (0) or the connection closes (0); 2 on a protocol mismatch."""
         buf = bytearray()
         step_type = P.BY_NAME["sim_step"]
+        cpu_start = time.process_time()
+        try:
+            return self._serve(sock, buf, step_type)
+        finally:
+            # one stdout line for benchmarks: this process's CPU time in the lock-step loop
+            print(f"fsw loop_cpu_s {time.process_time() - cpu_start:.6f}", flush=True)
+
+    def _serve(self, sock: socket.socket, buf: bytearray, step_type) -> int:
         while True:
             data = sock.recv(1 << 16)
             if not data:

@@ -116,6 +116,8 @@ class SilResult:
     archive_path: Path | None = None
     wall_s: float = 0.0
     loop_s: float = 0.0
+    #: CPU seconds the plant's process spent in the lock-step loop (the flight software's are its own).
+    loop_cpu_s: float = 0.0
 
     @property
     def decisions(self):
@@ -528,4 +530,5 @@ def _result(
         expected_outcome=spec.get("expected_outcome"),
         wall_s=wall,
         loop_s=session.loop_s,
+        loop_cpu_s=session.loop_cpu_s,
     )

@@ -500,6 +500,7 @@ class PlantSession:
         self.t = 0.0
         self.step = 0
         self.loop_s = 0.0
+        self.loop_cpu_s = 0.0  # CPU time of this (plant) process in the lock-step loop
         self._resume_at: float | None = None
 
     # ---- watchdog helpers
@@ -647,7 +648,7 @@ class PlantSession:
         sensor_faults = self.sil["sensor_faults"]
         actuator_faults = self.sil["actuator_faults"]
         self.hello()
-        loop_start = time.perf_counter()
+        loop_start, cpu_start = time.perf_counter(), time.process_time()
         t, first, period, t_flushed = 0.0, True, 1.0, 0.0
         while t < t_end:
             self.t, self.step = t, self.steps
@@ -721,6 +722,7 @@ class PlantSession:
             t = plant.t
         self.t = t
         self.loop_s = time.perf_counter() - loop_start
+        self.loop_cpu_s = time.process_time() - cpu_start
         end = P.encode(
             P.BY_NAME["sim_end"],
             self.seq(P.APID_SIM_END),
