@@ -144,6 +144,18 @@ class Campaign:
             rows, key=lambda r: -abs(r["spearman_rho"]) if np.isfinite(r["spearman_rho"]) else 0.0
         )
 
+    def counts(self) -> dict[str, float]:
+        """Mean per run of every counter (guidance sources, executive decisions) over the runs that ran."""
+        import json
+
+        ok = _text(self.results["error"].values) == ""
+        totals: dict[str, float] = {}
+        n = int(ok.sum())
+        for text in _text(self.results["counts_json"].values)[ok]:
+            for k, v in (json.loads(text) if text else {}).items():
+                totals[k] = totals.get(k, 0.0) + float(v)
+        return {k: v / n for k, v in sorted(totals.items())} if n else {}
+
     def site_dispersion(self) -> dict[str, Any] | None:
         """Mean, covariance and 3-sigma ellipse of the touchdown points (if the scenario has them)."""
         site = list(self.dataset.attrs.get("site_outputs", []))
@@ -195,6 +207,7 @@ class Campaign:
             "outcomes": outcomes,
             "percentiles": self.percentiles(),
             "failure_drivers": self.failure_drivers(),
+            "mean_counts": self.counts(),
         }
         site = self.site_dispersion()
         if site is not None:

@@ -84,6 +84,7 @@ def store(tmp_path_factory):
         "success": ~fail & ~raised,
         "error": np.where(raised, "ValueError: boom", ""),
         "traceback": np.where(raised, "Traceback ...", ""),
+        "counts_json": np.where(raised, "", '{"mpc": 3, "zem_zev": 1}'),
     }
     w = StoreWriter(path)
     for a in range(0, n, 7):
@@ -116,6 +117,7 @@ def test_summary_numbers(store):
     assert top["spearman_rho"] == pytest.approx(rho)
     assert "Campaign(" in repr(c) and "50/60 runs" in repr(c)
     assert list(c.errors()["error"]) == ["ValueError: boom"] * 2
+    assert s["mean_counts"] == {"mpc": 3.0, "zem_zev": 1.0}
 
 
 def test_touchdown_ellipse_is_three_sigma_of_the_covariance(store):
