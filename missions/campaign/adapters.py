@@ -382,7 +382,7 @@ def _autonomy_adapter(name: str) -> ScenarioAdapter:
     def run(ss: np.random.SeedSequence, inputs: dict[str, Any]) -> dict[str, Any]:
         from missions.scenarios import run_scenario
 
-        res = run_scenario(name, seed_from(ss), record_every=50, **inputs)
+        res = run_scenario(name, seed_from(ss), **inputs)
         counts: dict[str, int] = {}
         for entry in res.log:
             key = str(entry.decision).split(":")[0].strip().replace(" ", "_").replace("-", "_")

@@ -342,3 +342,34 @@ def test_killed_worker_is_replaced_and_the_store_is_complete(files, client2, lon
     assert result["run"].ran == 300
     assert victim not in client2.run(os.getpid).values()
     assert_same_store(long_reference, out)
+
+
+def test_autonomy_scenario_campaign_records_decision_counts(files, client2):
+    pytest.importorskip("missions.scenarios")
+    from missions.campaign.summary import open_campaign
+
+    (files / "auto.toml").write_text(
+        """
+[campaign]
+scenario = "nominal"
+runs = 2
+seed = 4
+[inputs]
+duration_s = 120.0
+[inputs.body__diameter_m]
+distribution = "uniform"
+low = 38.0
+high = 44.0
+"""
+    )
+    run_campaign(files / "auto.toml", files / "auto.zarr", batch=1, client=client2)
+    c = open_campaign(files / "auto.zarr")
+    ds = c.results
+    assert ds.sizes["run"] == 2 and not any(str(e) for e in ds["error"].values.tolist())
+    # two minutes is not enough to sample: the executive is still on its way
+    assert [str(o) for o in ds["outcome"].values.tolist()] == ["postponed", "postponed"]
+    assert not ds["success"].values.any()
+    counts = [json.loads(str(t)) for t in ds["counts_json"].values.tolist()]
+    assert all(k.get("GOAL") == 1 for k in counts)
+    assert c.summary()["mean_counts"]["GOAL"] == 1.0
+    assert (ds["min_altitude_m"].values > 100).all()
