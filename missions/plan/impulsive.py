@@ -14,43 +14,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from numba import njit
 from scipy.optimize import differential_evolution
 
-from orbits._kepler import kepler_one
+from orbits._kepler import kepler_batch
 from orbits._lambert import lambert_batch
 from orbits.constants import DAY_S, GM_SUN, gm, radius
 from orbits.ephemeris import state_et
 from orbits.flyby import entry_speed, periapsis_radius, powered_flyby_dv
 
 _PENALTY = 50.0  # km/s added per unit of constraint violation (scaled)
-
-
-@njit(cache=True)
-def _kepler_serial(mu, r, v, dt, r_out, v_out):
-    for i in range(r.shape[0]):
-        out = kepler_one(mu, r[i, 0], r[i, 1], r[i, 2], v[i, 0], v[i, 1], v[i, 2], dt[i])
-        for j in range(3):
-            r_out[i, j] = out[j]
-            v_out[i, j] = out[3 + j]
-
-
-def kepler_serial(
-    mu: float, r: np.ndarray, v: np.ndarray, dt: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Kepler propagation of a few hundred rows on one thread.
-
-    ``orbits._kepler.kepler_batch`` is parallel: for the population of one
-    generation its thread start-up costs more than the work, and on a shared
-    2-core machine much more (measured 18 ms against well under 1 ms).
-    """
-    r = np.ascontiguousarray(r, dtype=float)
-    v = np.ascontiguousarray(v, dtype=float)
-    dt = np.ascontiguousarray(np.broadcast_to(np.asarray(dt, dtype=float), (r.shape[0],)))
-    r_out = np.empty_like(r)
-    v_out = np.empty_like(v)
-    _kepler_serial(float(mu), r, v, dt, r_out, v_out)
-    return r_out, v_out
 
 
 def families(max_revs: int) -> list[tuple[int, bool]]:
@@ -115,7 +87,7 @@ def _outbound_eval(x: np.ndarray, asteroid: Any, max_revs: int = 1):
     earth = state_et("earth", t0)
     d = np.stack([np.cos(ph) * np.cos(th), np.cos(ph) * np.sin(th), np.sin(ph)], -1)
     v0 = earth[:, 3:] + vinf[:, None] * d
-    r1, v1m = kepler_serial(GM_SUN, earth[:, :3], v0, eta * tof)
+    r1, v1m = kepler_batch(GM_SUN, earth[:, :3], v0, eta * tof)
     t2 = t0 + tof
     tgt = state_et(asteroid, t2)
     V1, V2, revs = lambert_best(r1, tgt[:, :3], (1 - eta) * tof, max_revs)
