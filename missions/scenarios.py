@@ -312,6 +312,7 @@ class Plant:
         r0 = np.array([2.0, -3.0, self.axes[2] + start_alt])
         self.x = np.concatenate([r0, -np.cross(self.omega, r0)])  # at rest in inertial space
         self.R_sc = np.eye(3)
+        self._q_sc: tuple = (None, None)  # (R_sc it was computed from, its quaternion)
         self.duty = np.zeros(N_THRUSTERS)
         self.enabled = np.ones(N_THRUSTERS, bool)
         self.health = ["ok"] * N_THRUSTERS
@@ -435,9 +436,9 @@ class Plant:
         r, v = self.x[:3], self.x[3:]
         alt = self.altitude
         obs.append(self._nav(t, r, v, alt))
-        truth = TruthState(
-            t, r, v, q_sc=dcm_to_quat(self.R_sc), specific_force=self.last_accel_body
-        )
+        if self._q_sc[0] is not self.R_sc:  # the attitude changes only on a command
+            self._q_sc = (self.R_sc, dcm_to_quat(self.R_sc))
+        truth = TruthState(t, r, v, q_sc=self._q_sc[1].copy(), specific_force=self.last_accel_body)
         # beyond its maximum range the altimeter returns nothing (skip the ray cast)
         far = alt > self.altimeter.max_range_m + 10.0
         reading = (

@@ -644,6 +644,8 @@ class PlantSession:
         plant = self.plant
         t_end = float(self.spec.get("duration_s", 9000.0))
         step_type = P.BY_NAME["sim_step"]
+        from missions.sil.codec import _OBS_ENCODERS as sensor_encoders
+
         ground_or_sequence = GROUND_TYPES + (GroundSequence,)
         sensor_faults = self.sil["sensor_faults"]
         actuator_faults = self.sil["actuator_faults"]
@@ -664,7 +666,10 @@ class PlantSession:
             )
             down: list[bytes] = []
             for o in obs:
-                if isinstance(o, GROUND_TYPES):
+                fast = sensor_encoders.get(type(o))
+                if fast is not None:  # the every-cycle sensor set
+                    down.extend(fast(o, self.seq, ct))
+                elif isinstance(o, GROUND_TYPES):
                     down.append(next(tcs))
                 elif not isinstance(o, GroundSequence):
                     down.extend(encode_observation(o, self.seq, ct))
