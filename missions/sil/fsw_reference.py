@@ -17,6 +17,7 @@ packet when the status changes (ST[140,1]), housekeeping (ST[3,25]) and
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import socket
 import sys
@@ -260,12 +261,15 @@ def main(argv: list[str] | None = None) -> int:
     spec = spec_for(args.scenario, args.spec)
     fsw = ReferenceFsw(Executive(executive_config(spec)), key)
     if args.warm_up_steps > 0:
+        # best effort: without it the run is the same, only its first re-plans are slower
         try:
             warm_up(spec, args.warm_up_steps)
-        except (
-            Exception
-        ) as exc:  # best effort: the real run still works, only its first re-plans are slower
+        except Exception as exc:
             print(f"fsw: warm-up skipped ({type(exc).__name__}: {exc})", file=sys.stderr)
+    # everything built so far (modules, kernels, the executive) lives for the whole run:
+    # keep it out of the cyclic collector's scans of the oldest generation
+    gc.collect()
+    gc.freeze()
     sock = connect(args.host, args.port)
     try:
         return fsw.run(sock)
