@@ -597,7 +597,8 @@ class Plant:
         for i in range(N_THRUSTERS):
             if eff[i] > 0:
                 force_sc += eff[i] * self.thrust_n * _DIRECTION_ARRAYS[i // 2]
-        used = eff.sum() * self.thrust_n * dt / (self.isp * G0)
+        eff_sum = eff.sum()
+        used = eff_sum * self.thrust_n * dt / (self.isp * G0)
         if used > self.propellant:
             force_sc *= self.propellant / used
             used = self.propellant
@@ -622,10 +623,11 @@ class Plant:
         power = (
             (self.solar_w if sun else 0.0)
             - self.load_w
-            - 20.0 * eff.sum()
+            - 20.0 * eff_sum
             - (50.0 if self.imaging_rate else 0.0)
         )
-        self.soc = float(np.clip(self.soc + power * dt / self.battery_j, 0.0, 1.0))
+        soc = self.soc + power * dt / self.battery_j  # clipped to [0, 1] as np.clip would
+        self.soc = float(0.0 if soc < 0.0 else (1.0 if soc > 1.0 else soc))
         self.stored_mbit += self.imaging_rate * dt
         if self.imaging_rate > 0:
             self.imaging_time += dt
