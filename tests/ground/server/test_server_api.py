@@ -7,13 +7,16 @@ The archive is the recorded 10-minute pass in ``data/pass.bin`` (1 Hz HK/ATT/PRO
 from __future__ import annotations
 
 import json
+import shutil
 import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
+import xarray as xr
 
 from ground.archive import Archive, RawStore
 from ground.auth import OnboardVerifier
@@ -425,12 +428,32 @@ def test_unauthenticated_server_has_commanding_off(start_display):
 
 
 @pytest.mark.filterwarnings("ignore:Times can't be serialized faithfully:UserWarning")
+def test_a_sub_second_packet_after_whole_seconds_is_served_at_its_time(start_display):
+    srv = start_display(commanding=False, contacts=False, inprocess=True)
+    # one CUC fine tick (2**-16 s) past a whole second, appended after whole-second packets
+    unix_time = 1767226800 + 2.0**-16
+    srv.append_hk(29.0, unix_time=unix_time)
+    deadline = time.monotonic() + 20.0
+    with srv.client() as c:
+        while True:
+            page = c.get("/api/history/BATT_V", params={"start": "2026-01-01T00:19:00Z"}).json()
+            if page.get("count") or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+    assert page["values"] == [29.0]
+    assert page["time_ms"] == [int(unix_time * 1000)]
+
+
 def test_an_unreadable_packet_group_is_a_clear_500_and_the_rest_still_serves(start_display):
     srv = start_display(commanding=False, contacts=False, inprocess=True)
-    # ground.archive keeps the first write's time units (whole seconds here); a packet one
-    # CUC fine tick (2**-16 s) past a second is written in nanoseconds into that axis,
-    # which then no longer decodes
-    srv.append_hk(29.0, unix_time=1767226800 + 2.0**-16)
+    with srv.client() as c:
+        assert c.get("/api/history/BATT_V").status_code == 200
+    # then replace that packet type's processed store with one whose time axis is not a
+    # time (as a foreign or damaged writer might leave it); the raw store keeps the packets
+    shutil.rmtree(Path(srv.archive) / "HK")
+    xr.Dataset({"BATT_V": ("time", np.zeros(601))}, coords={"time": np.arange(601.0)}).to_zarr(
+        srv.archive, group="HK", mode="a", consolidated=False
+    )
     deadline = time.monotonic() + 20.0  # a fresh failure is first taken for an append in progress
     with srv.client() as c:
         while True:
