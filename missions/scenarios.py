@@ -806,6 +806,8 @@ def run_scenario(
     """Run a registered scenario (or a scenario file) with ``seed``; ``overrides`` as in :func:`load_scenario`."""
     import xarray as xr
 
+    if int(record_every) != record_every or record_every < 1:
+        raise ValueError(f"record_every must be a whole number >= 1, got {record_every!r}")
     spec = load_scenario(name_or_path, **overrides)
     plant = Plant(spec, seed)
     cfg = executive_config(spec)
@@ -821,7 +823,7 @@ def run_scenario(
         cmds = ex.step(t, obs)
         period = plant.apply(t, cmds)
         steps += 1
-        if steps % record_every == 0:
+        if (steps - 1) % record_every == 0:  # the first step always, then every k-th
             rows.append(
                 (
                     t,

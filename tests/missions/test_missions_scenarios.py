@@ -250,3 +250,15 @@ def test_mass_memory_limit_pauses_survey_imaging():
     assert any("imaging off" in r for r in lines) and any("allowed again" in r for r in lines)
     assert res.log.decisions("HAZARD-MAP")  # the survey still finishes
     assert res.outcome == "aborted_safe"
+
+
+def test_record_every_keeps_the_first_step_and_refuses_nonsense():
+    from missions.scenarios import run_scenario
+
+    every = run_scenario("nominal", seed=1)
+    sparse = run_scenario("nominal", seed=1, record_every=10_000_000)
+    assert sparse.outcome == every.outcome
+    assert sparse.trajectory.sizes["time"] == 1
+    assert float(sparse.trajectory["time"][0]) == float(every.trajectory["time"][0])
+    with pytest.raises(ValueError, match="record_every"):
+        run_scenario("nominal", seed=1, record_every=0)
