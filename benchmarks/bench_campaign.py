@@ -27,7 +27,7 @@ import xarray as xr
 
 from missions.campaign.adapters import get_adapter
 from missions.campaign.draw import draw_inputs, scenario_seed_sequence
-from missions.campaign.runner import run_campaign
+from missions.campaign.runner import WORKER_ENV, run_campaign
 from missions.campaign.spec import parse_campaign
 from missions.campaign.store import StoreWriter
 
@@ -78,7 +78,11 @@ def _cluster(n):
 
     t0 = time.perf_counter()
     cluster = LocalCluster(
-        n_workers=n, threads_per_worker=1, dashboard_address=":0", silence_logs=logging.ERROR
+        n_workers=n,
+        threads_per_worker=1,
+        dashboard_address=":0",
+        silence_logs=logging.ERROR,
+        env=WORKER_ENV,  # as `kamo campaign run` starts them
     )
     client = Client(cluster)
     return cluster, client, time.perf_counter() - t0

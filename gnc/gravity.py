@@ -27,6 +27,7 @@ the truth model). Point-mass and mascon models also give CasADi expressions
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import numba
@@ -315,7 +316,7 @@ class PolyhedronGravity(GravityModel):
         return G_SI * self.density_kg_m3 * self.mesh.volume
 
     def _eval(self, p, want_grad=True):
-        res = self._evaluable(np.ascontiguousarray(p))
+        res = self._evaluable(np.ascontiguousarray(p), parallel=_polyhedron_parallel())
         if len(p) == 1 and isinstance(res, tuple):
             res = [res]
         v = np.array([x[0] for x in res])
@@ -333,6 +334,16 @@ class PolyhedronGravity(GravityModel):
             f"PolyhedronGravity({len(self.mesh.faces)} faces, rho={self.density_kg_m3:.4g} kg/m3, "
             f"GM={self.gm:.4e} m3/s2)"
         )
+
+
+def _polyhedron_parallel() -> bool:
+    """Whether polyhedral-gravity may use all cores (its default).
+
+    A process that already owns exactly one core, such as a campaign worker among
+    others on the same machine, sets ``KAMO_SINGLE_THREAD=1``: threads inside each of
+    several such processes would only fight over the same cores.
+    """
+    return os.environ.get("KAMO_SINGLE_THREAD", "") not in ("1", "true", "yes")
 
 
 # --- mascon fitting and model comparison ---------------------------------------------------------

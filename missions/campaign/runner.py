@@ -42,6 +42,12 @@ class CampaignLost(RuntimeError):
     """The Dask cluster went away mid-campaign; the runs stored so far stay, run again to resume."""
 
 
+#: Each local worker owns one core: libraries that would start threads of their own
+#: (numba's parallel kernels, polyhedral-gravity's TBB) stay on one, or the workers
+#: fight over the same cores. Start workers of an external cluster with the same.
+WORKER_ENV = {"NUMBA_NUM_THREADS": "1", "KAMO_SINGLE_THREAD": "1"}
+
+
 def _ensure_kernels() -> None:
     from orbits.spice import ensure_kernels
 
@@ -242,6 +248,7 @@ def run_campaign(
                     processes=True,
                     dashboard_address=":0",
                     silence_logs=logging.ERROR,
+                    env=WORKER_ENV,
                 )
                 client = Client(cluster)
             client.register_plugin(_kernel_plugin())
