@@ -28,6 +28,7 @@ the truth model). Point-mass and mascon models also give CasADi expressions
 from __future__ import annotations
 
 import os
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 import numba
@@ -51,13 +52,14 @@ def _out(x: np.ndarray, single: bool):
     return x[0] if single else x
 
 
-class GravityModel:
+class GravityModel(ABC):
     """Base class: subclasses implement ``_eval(points) -> (U (n,), a (n,3), J (n,3,3))``."""
 
     gm: float
 
-    def _eval(self, p: np.ndarray, want_grad: bool = True):  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def _eval(self, p: np.ndarray, want_grad: bool = True):
+        """Potential, acceleration and gradient at (n, 3) points in the body-fixed frame."""
 
     def potential(self, r):
         """Potential energy per unit mass U (m^2/s^2, negative), at (3,) or (n, 3) positions (m)."""
