@@ -209,6 +209,28 @@ def _chol_solve(L, b):
 
 
 @numba.njit(cache=True)
+def _max_steps(s1, s2, s3, z1, z2, z3, ds1, ds2, ds3, dz1, dz2, dz3):
+    """Largest primal and dual steps (at most 1) that keep every slack and multiplier >= 0."""
+    a_p = 1.0
+    a_d = 1.0
+    for i in range(s1.shape[0]):
+        if ds1[i] < 0:
+            a_p = min(a_p, -s1[i] / ds1[i])
+        if ds2[i] < 0:
+            a_p = min(a_p, -s2[i] / ds2[i])
+        if dz1[i] < 0:
+            a_d = min(a_d, -z1[i] / dz1[i])
+        if dz2[i] < 0:
+            a_d = min(a_d, -z2[i] / dz2[i])
+    for i in range(s3.shape[0]):
+        if ds3[i] < 0:
+            a_p = min(a_p, -s3[i] / ds3[i])
+        if dz3[i] < 0:
+            a_d = min(a_d, -z3[i] / dz3[i])
+    return a_p, a_d
+
+
+@numba.njit(cache=True)
 def _qp_ipm(q, eps, E, e, G, b, tol, max_iter):
     # rows of G are zero beyond their last nonzero column (cone rows of node j use u_0..u_{j-1})
     """min q'u + eps/2 u'u  s.t.  E u = e,  G u <= b,  0 <= u <= 1.
@@ -292,22 +314,7 @@ def _qp_ipm(q, eps, E, e, G, b, tol, max_iter):
                 rc3 = s3 * z3
             else:
                 # step lengths of the affine direction
-                a_p = 1.0
-                a_d = 1.0
-                for i in range(n):
-                    if ds1[i] < 0:
-                        a_p = min(a_p, -s1[i] / ds1[i])
-                    if ds2[i] < 0:
-                        a_p = min(a_p, -s2[i] / ds2[i])
-                    if dz1[i] < 0:
-                        a_d = min(a_d, -z1[i] / dz1[i])
-                    if dz2[i] < 0:
-                        a_d = min(a_d, -z2[i] / dz2[i])
-                for i in range(mg):
-                    if ds3[i] < 0:
-                        a_p = min(a_p, -s3[i] / ds3[i])
-                    if dz3[i] < 0:
-                        a_d = min(a_d, -z3[i] / dz3[i])
+                a_p, a_d = _max_steps(s1, s2, s3, z1, z2, z3, ds1, ds2, ds3, dz1, dz2, dz3)
                 mu_aff = (
                     np.sum((s1 + a_p * ds1) * (z1 + a_d * dz1))
                     + np.sum((s2 + a_p * ds2) * (z2 + a_d * dz2))
@@ -342,22 +349,7 @@ def _qp_ipm(q, eps, E, e, G, b, tol, max_iter):
             else:
                 ds3 = np.zeros(0)
                 dz3 = np.zeros(0)
-        a_p = 1.0
-        a_d = 1.0
-        for i in range(n):
-            if ds1[i] < 0:
-                a_p = min(a_p, -s1[i] / ds1[i])
-            if ds2[i] < 0:
-                a_p = min(a_p, -s2[i] / ds2[i])
-            if dz1[i] < 0:
-                a_d = min(a_d, -z1[i] / dz1[i])
-            if dz2[i] < 0:
-                a_d = min(a_d, -z2[i] / dz2[i])
-        for i in range(mg):
-            if ds3[i] < 0:
-                a_p = min(a_p, -s3[i] / ds3[i])
-            if dz3[i] < 0:
-                a_d = min(a_d, -z3[i] / dz3[i])
+        a_p, a_d = _max_steps(s1, s2, s3, z1, z2, z3, ds1, ds2, ds3, dz1, dz2, dz3)
         a = min(1.0, 0.99 * min(a_p, a_d))
         u += a * du
         s1 += a * ds1
