@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 
+import numba
 import numpy as np
 from numba import njit, prange
 
@@ -265,26 +266,153 @@ def _min_tof_one(mu, r1x, r1y, r1z, r2x, r2y, r2z, revs, prograde):
 
 
 @njit(cache=True, fastmath=_FM, error_model="numpy")
+def _put(v, i, a, b, c):
+    v[i, 0] = a
+    v[i, 1] = b
+    v[i, 2] = c
+
+
+@njit(cache=True, fastmath=_FM, error_model="numpy")
 def _solve_row(i, mu, r1, r2, tof, revs, prograde, low_path, v1, v2):
+    # inputs of one row may be shared by all rows (length 1): broadcasting without a copy
+    k = i if r1.shape[0] > 1 else 0
+    q = i if r2.shape[0] > 1 else 0
     a, b, c, d, e, f = lambert_one(
-        mu[i],
-        r1[i, 0],
-        r1[i, 1],
-        r1[i, 2],
-        r2[i, 0],
-        r2[i, 1],
-        r2[i, 2],
-        tof[i],
+        mu[i if mu.shape[0] > 1 else 0],
+        r1[k, 0],
+        r1[k, 1],
+        r1[k, 2],
+        r2[q, 0],
+        r2[q, 1],
+        r2[q, 2],
+        tof[i if tof.shape[0] > 1 else 0],
         revs,
         prograde,
         low_path,
     )
-    v1[i, 0] = a
-    v1[i, 1] = b
-    v1[i, 2] = c
-    v2[i, 0] = d
-    v2[i, 1] = e
-    v2[i, 2] = f
+    _put(v1, i, a, b, c)
+    _put(v2, i, d, e, f)
+
+
+# Single-revolution rows are solved a block at a time, one stage for all rows of the
+# block before the next. One problem is a long chain of dependent square roots,
+# divisions and inverse trigonometric calls, so a row-by-row loop waits on latency;
+# a stage over 64 independent rows keeps the core's pipelines full. Same arithmetic
+# as lambert_one (same helpers, same iteration and exit tests); rows the stages do
+# not settle (near-parabolic derivatives, slow convergence, bad input) go to
+# lambert_one itself.
+_BLOCK = 64
+_SWEEPS = 3
+# scratch rows of a block: lambda, target T, x, state, n1, n2, c, s, six tangential
+# unit-vector components
+_W_ROWS = 14
+_ITERATING, _DONE, _FALLBACK = 0.0, 1.0, 2.0
+
+
+@njit(cache=True, fastmath=_FM, error_model="numpy")
+def _solve_block(mu, r1, r2, tof, i0, i1, prograde, low_path, v1, v2, w):
+    nb = i1 - i0
+    sm = 1 if mu.shape[0] > 1 else 0
+    s1 = 1 if r1.shape[0] > 1 else 0
+    s2 = 1 if r2.shape[0] > 1 else 0
+    st = 1 if tof.shape[0] > 1 else 0
+    for j in range(nb):
+        i = i0 + j
+        k = i * s1
+        q = i * s2
+        n1, n2, c, s, ll, t1x, t1y, t1z, t2x, t2y, t2z = _geometry(
+            r1[k, 0], r1[k, 1], r1[k, 2], r2[q, 0], r2[q, 1], r2[q, 2], prograde
+        )
+        m = mu[i * sm]
+        tf = tof[i * st]
+        t = math.sqrt(2.0 * m / (s * s * s)) * tf
+        ok = tf > 0.0 and m > 0.0 and abs(ll) < 1.0
+        w[0, j] = ll
+        w[1, j] = t
+        w[2, j] = _initial_guess(t, ll, 0, low_path) if ok else math.nan
+        w[3, j] = _ITERATING if ok else _FALLBACK
+        w[4, j] = n1
+        w[5, j] = n2
+        w[6, j] = c
+        w[7, j] = s
+        w[8, j] = t1x
+        w[9, j] = t1y
+        w[10, j] = t1z
+        w[11, j] = t2x
+        w[12, j] = t2y
+        w[13, j] = t2z
+    # Householder sweeps: the loop body of _householder, one row at a time
+    for _ in range(_SWEEPS):
+        for j in range(nb):
+            if w[3, j] != _ITERATING:
+                continue
+            x = w[2, j]
+            ll = w[0, j]
+            t_target = w[1, j]
+            y = _ycomp(x, ll)
+            t = _tof(x, y, ll, 0)
+            f = t - t_target
+            if abs(f) <= 2e-16 * max(1.0, t_target):
+                w[3, j] = _DONE
+                continue
+            if abs(1.0 - x * x) < 1e-12:
+                w[3, j] = _FALLBACK
+                continue
+            dt, ddt, dddt = _derivs(x, y, t, ll)
+            den = dt * (dt * dt - f * ddt) + dddt * f * f / 6.0
+            xn = x - f * (dt * dt - 0.5 * f * ddt) / den
+            if abs(xn - x) < _XQUIT * max(1.0, abs(x)):
+                w[3, j] = _DONE
+            w[2, j] = xn
+    for j in range(nb):
+        i = i0 + j
+        x = w[2, j]
+        if w[3, j] != _DONE or not (x > -1.0):
+            _solve_row(i, mu, r1, r2, tof, 0, prograde, low_path, v1, v2)
+            continue
+        ll = w[0, j]
+        n1 = w[4, j]
+        n2 = w[5, j]
+        s = w[7, j]
+        y = _ycomp(x, ll)
+        gamma = math.sqrt(0.5 * mu[i * sm] * s)
+        rho = (n1 - n2) / w[6, j]
+        sigma = math.sqrt(max(0.0, 1.0 - rho * rho))
+        a = ll * y - x
+        b = ll * y + x
+        vr1 = gamma * (a - rho * b) / n1
+        vr2 = -gamma * (a + rho * b) / n2
+        vt = gamma * sigma * (y + ll * x)
+        vt1 = vt / n1
+        vt2 = vt / n2
+        k = i * s1
+        q = i * s2
+        _put(
+            v1,
+            i,
+            vr1 * r1[k, 0] / n1 + vt1 * w[8, j],
+            vr1 * r1[k, 1] / n1 + vt1 * w[9, j],
+            vr1 * r1[k, 2] / n1 + vt1 * w[10, j],
+        )
+        _put(
+            v2,
+            i,
+            vr2 * r2[q, 0] / n2 + vt2 * w[11, j],
+            vr2 * r2[q, 1] / n2 + vt2 * w[12, j],
+            vr2 * r2[q, 2] / n2 + vt2 * w[13, j],
+        )
+
+
+@njit(cache=True, fastmath=_FM, error_model="numpy")
+def _solve_span(mu, r1, r2, tof, i0, i1, revs, prograde, low_path, v1, v2):
+    """Rows ``i0 <= i < i1``: blocks for single-revolution problems, row by row otherwise."""
+    if revs != 0:
+        for i in range(i0, i1):
+            _solve_row(i, mu, r1, r2, tof, revs, prograde, low_path, v1, v2)
+        return
+    w = np.empty((_W_ROWS, _BLOCK))
+    for b0 in range(i0, i1, _BLOCK):
+        _solve_block(mu, r1, r2, tof, b0, min(i1, b0 + _BLOCK), prograde, low_path, v1, v2, w)
 
 
 # Two separately named kernels (not one closure built twice): numba's disk cache
@@ -292,14 +420,18 @@ def _solve_row(i, mu, r1, r2, tof, revs, prograde, low_path, v1, v2):
 # each other and recompile in every process.
 @njit(cache=True, fastmath=_FM, error_model="numpy")
 def _batch_serial(mu, r1, r2, tof, revs, prograde, low_path, v1, v2):
-    for i in range(r1.shape[0]):
-        _solve_row(i, mu, r1, r2, tof, revs, prograde, low_path, v1, v2)
+    _solve_span(mu, r1, r2, tof, 0, v1.shape[0], revs, prograde, low_path, v1, v2)
 
 
 @njit(cache=True, fastmath=_FM, error_model="numpy", parallel=True)
-def _batch_parallel(mu, r1, r2, tof, revs, prograde, low_path, v1, v2):
-    for i in prange(r1.shape[0]):
-        _solve_row(i, mu, r1, r2, tof, revs, prograde, low_path, v1, v2)
+def _batch_parallel(mu, r1, r2, tof, revs, prograde, low_path, v1, v2, nspan):
+    # nspan spans (a few per thread), each allocating its scratch once
+    n = v1.shape[0]
+    size = (n + nspan - 1) // nspan
+    for k in prange(nspan):
+        _solve_span(
+            mu, r1, r2, tof, k * size, min(n, k * size + size), revs, prograde, low_path, v1, v2
+        )
 
 
 _PARALLEL_MIN = 512
@@ -318,16 +450,30 @@ def _c64(x: np.ndarray) -> np.ndarray:
     return np.require(x, dtype=np.float64, requirements=["C", "W"])
 
 
+def _rows(x, shape: tuple[int, ...]) -> np.ndarray:
+    """``x`` as a C-contiguous float64 array of ``shape``, ``shape`` with one row, or scalar."""
+    a = np.asarray(x, dtype=np.float64)
+    if a.ndim == 0 or a.size == int(np.prod(shape[1:])):
+        return _c64(a.reshape((1,) + shape[1:]))
+    return _c64(a.reshape((-1,) + shape[1:]))
+
+
 def _prep(mu, r1, r2, tof=None):
-    r1 = _c64(np.asarray(r1, dtype=np.float64).reshape(-1, 3))
-    r2 = _c64(np.asarray(r2, dtype=np.float64).reshape(-1, 3))
-    n = r1.shape[0]
-    if r2.shape[0] != n:
-        raise ValueError(f"r1 and r2 need the same number of rows, got {n} and {r2.shape[0]}")
-    mu = _c64(np.broadcast_to(np.asarray(mu, dtype=np.float64), (n,)))
-    if tof is None:
-        return mu, r1, r2, None
-    tof = _c64(np.broadcast_to(np.asarray(tof, dtype=np.float64), (n,)))
+    """Kernel arrays with n rows, or with one row that every row shares (never copied out to n)."""
+    r1 = _rows(r1, (0, 3))
+    r2 = _rows(r2, (0, 3))
+    mu = _rows(mu, (0,))
+    tof = None if tof is None else _rows(tof, (0,))
+    lengths = {"r1": r1.shape[0], "r2": r2.shape[0], "mu": mu.shape[0]}
+    if tof is not None:
+        lengths["tof"] = tof.shape[0]
+    n = max(lengths.values())
+    wrong = {k: v for k, v in lengths.items() if v not in (1, n)}
+    if wrong:
+        raise ValueError(
+            f"row counts do not match: {lengths}; give each of r1, r2, mu and tof "
+            f"either {n} rows or one row shared by all"
+        )
     return mu, r1, r2, tof
 
 
@@ -336,17 +482,21 @@ def lambert_batch(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Solve n Lambert problems at once: ``r1(n,3)``, ``r2(n,3)`` in km, ``tof(n)`` in s.
 
-    ``mu`` (km^3/s^2) is a scalar or an ``(n,)`` array; ``tof`` may be a scalar.
+    ``mu`` (km^3/s^2) and ``tof`` are scalars or ``(n,)`` arrays; ``r1`` or ``r2``
+    may be a single position shared by all rows (no copy is made of it).
     Returns ``(v1, v2)``, each ``(n, 3)`` km/s. Rows without a solution are NaN;
     this function never raises for a bad row. Runs in parallel above a few
     hundred rows.
     """
     mu, r1, r2, tof = _prep(mu, r1, r2, tof)
-    n = r1.shape[0]
+    n = max(mu.shape[0], r1.shape[0], r2.shape[0], tof.shape[0])
     v1 = np.empty((n, 3))
     v2 = np.empty((n, 3))
-    kernel = _batch_parallel if n >= _PARALLEL_MIN else _batch_serial
-    kernel(mu, r1, r2, tof, int(revs), bool(prograde), bool(low_path), v1, v2)
+    args = (mu, r1, r2, tof, int(revs), bool(prograde), bool(low_path), v1, v2)
+    if n >= _PARALLEL_MIN:
+        _batch_parallel(*args, 4 * numba.get_num_threads())
+    else:
+        _batch_serial(*args)
     return v1, v2
 
 
@@ -356,6 +506,10 @@ def lambert_min_tof_batch(mu, r1, r2, revs: int, prograde: bool = True) -> np.nd
     Zero for ``revs == 0``; NaN for degenerate geometry.
     """
     mu, r1, r2, _ = _prep(mu, r1, r2)
-    out = np.empty(r1.shape[0])
+    n = max(mu.shape[0], r1.shape[0], r2.shape[0])
+    mu = _c64(np.broadcast_to(mu, (n,)))
+    r1 = _c64(np.broadcast_to(r1, (n, 3)))
+    r2 = _c64(np.broadcast_to(r2, (n, 3)))
+    out = np.empty(n)
     _min_tof_kernel(mu, r1, r2, int(revs), bool(prograde), out)
     return out

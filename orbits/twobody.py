@@ -108,6 +108,20 @@ def _check_radius(r: np.ndarray, name: str) -> np.ndarray:
     return n
 
 
+def _rows(x: np.ndarray, lead: tuple[int, ...], *item: int) -> np.ndarray:
+    """``x`` broadcast to ``lead + item`` as kernel rows: one shared row, or all of them.
+
+    A value every row shares (a scalar mu or tof, one departure position) stays
+    a single row and the kernel reuses it, instead of being copied n times.
+    """
+    size = int(np.prod(x.shape[: x.ndim - len(item)], dtype=np.int64))
+    if size == 1:
+        return x.reshape((1,) + item)
+    if x.shape[: x.ndim - len(item)] == lead:
+        return x.reshape((-1,) + item)
+    return np.broadcast_to(x, lead + item).reshape((-1,) + item)
+
+
 def _shape_back(flat: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     out = flat.reshape(shape + (3,))
     return out
@@ -169,17 +183,25 @@ def lambert(
             f"cannot broadcast r1 {r1_v.shape}, r2 {r2_v.shape}, tof {tof_v.shape} "
             f"and mu {mu_v.shape} together"
         ) from None
-    r1_b = np.broadcast_to(r1_v, lead + (3,)).reshape(-1, 3)
-    r2_b = np.broadcast_to(r2_v, lead + (3,)).reshape(-1, 3)
-    tof_b = np.broadcast_to(tof_v, lead).ravel()
-    mu_b = np.broadcast_to(mu_v, lead).ravel()
+    r1_b = _rows(r1_v, lead, 3)
+    r2_b = _rows(r2_v, lead, 3)
+    tof_b = _rows(tof_v, lead)
+    mu_b = _rows(mu_v, lead)
 
     v1, v2 = _lambert.lambert_batch(mu_b, r1_b, r2_b, tof_b, revolutions, prograde, low_path)
     if on_failure == "raise":
+        mu_b, r1_b, r2_b, tof_b = (
+            np.broadcast_to(mu_b, v1.shape[:1]),
+            np.broadcast_to(r1_b, v1.shape),
+            np.broadcast_to(r2_b, v1.shape),
+            np.broadcast_to(tof_b, v1.shape[:1]),
+        )
         # the kernel marks every unsolvable row with NaN; only those are diagnosed,
         # so validation costs nothing on the happy path
-        failed = np.isnan(v1[:, 0]) | np.isnan(v2[:, 0])
-        if np.any(failed):
+        failed = None
+        if np.isnan(v1[:, 0].sum() + v2[:, 0].sum()):  # one pass; the mask only when needed
+            failed = np.isnan(v1[:, 0]) | np.isnan(v2[:, 0])
+        if failed is not None and np.any(failed):
             rows = np.flatnonzero(failed)
             _check_lambert_inputs(mu_b[rows], r1_b[rows], r2_b[rows], tof_b[rows], lead, rows)
             _raise_lambert_failure(mu_b, r1_b, r2_b, tof_b, failed, lead, revolutions, prograde)

@@ -216,3 +216,47 @@ def test_per_row_mu():
         ref, _ = lambert_batch(mu[i], r1[i], r2[i], 2e7)
         np.testing.assert_array_equal(v1[i], ref[0])
         assert _arrival_error(mu[i], r1[i : i + 1], r2[i : i + 1], v1[i : i + 1], 2e7)[0] < 1e-9
+
+
+def test_blocked_rows_match_the_row_by_row_solver_whatever_sits_beside_them():
+    # Single-revolution batches are solved 64 rows at a time, stage by stage; rows the
+    # stages cannot settle go back to lambert_one. Mix good rows with degenerate,
+    # near-parabolic and very short/long flights across several blocks and compare
+    # every row with lambert_one on its own.
+    rng = np.random.default_rng(11)
+    n = 300
+    r1, r2 = _random_geometry(rng, n)
+    tof = rng.uniform(5.0, 2000.0, n) * 86400.0
+    r2[7] = -2.0 * r1[7]  # 180 degrees
+    r1[64] = 0.0  # zero radius, first row of the second block
+    tof[65] = -1.0
+    tof[130] = np.nan
+    tof[131] = 1.0  # one second: far hyperbolic
+    tof[200] = 1e11  # thousands of years: x -> -1
+    n1, n2 = np.linalg.norm(r1[250]), np.linalg.norm(r2[250])
+    c = np.linalg.norm(r2[250] - r1[250])
+    s = 0.5 * (n1 + n2 + c)
+    lam = np.sqrt(1 - c / s) * (1 if np.cross(r1[250], r2[250])[2] >= 0 else -1)
+    tof[250] = 2.0 / 3.0 * (1 - lam**3) / np.sqrt(2 * MU_SUN / s**3)  # parabolic
+    v1, v2 = lambert_batch(MU_SUN, r1, r2, tof)
+    for i in range(n):
+        one = np.array(lambert_one(MU_SUN, *r1[i], *r2[i], tof[i], 0, True, True))
+        np.testing.assert_allclose(v1[i], one[:3], rtol=1e-12, atol=0, err_msg=str(i))
+        np.testing.assert_allclose(v2[i], one[3:], rtol=1e-12, atol=0, err_msg=str(i))
+    assert np.isnan(v1[[7, 64, 65, 130]]).all()
+    assert np.isfinite(v1[[131, 200, 250]]).all()
+
+
+def test_a_shared_row_broadcasts_without_being_tiled():
+    rng = np.random.default_rng(12)
+    r1, r2 = _random_geometry(rng, 700)
+    tof = rng.uniform(30.0, 900.0, 700) * 86400.0
+    for n in (700, 40):  # parallel and serial paths
+        shared, _ = lambert_batch(MU_SUN, r1[0], r2[:n], tof[:n])
+        tiled, _ = lambert_batch(MU_SUN, np.tile(r1[0], (n, 1)), r2[:n], tof[:n])
+        np.testing.assert_array_equal(shared, tiled)
+        _, shared2 = lambert_batch([MU_SUN], r1[:n], r2[3:4], 2e7)
+        _, tiled2 = lambert_batch(np.full(n, MU_SUN), r1[:n], np.tile(r2[3], (n, 1)), 2e7)
+        np.testing.assert_array_equal(shared2, tiled2)
+    with pytest.raises(ValueError, match=r"row counts do not match.*either 5 rows or one row"):
+        lambert_batch(MU_SUN, r1[:5], r2[:4], 2e7)

@@ -219,3 +219,17 @@ def test_interop_errors():
         to_orbit([1e8, 0, 0], [0, 30, 0], "2025-01-01", "sun", frame="GALACTIC")
     with pytest.raises(ValueError, match=r"expected a boinor/poliastro/hapsira Orbit"):
         from_orbit(object())
+
+
+def test_lambert_one_departure_to_many_arrivals_names_the_bad_row():
+    r1 = np.array([1.0e8, 0.0, 0.0])
+    r2 = np.array([[0.0, 1.2e8, 0.0], [0.0, 1.5e8, 1e7], [-2.0e8, 0.0, 0.0]])
+    v1, v2 = orbits.lambert(1.32712440018e11, r1, r2[:2], [1e7, 2e7])
+    assert v1.shape == v2.shape == (2, 3)
+    for i in range(2):
+        ref, _ = orbits.lambert(1.32712440018e11, r1, r2[i], [1e7, 2e7][i])
+        np.testing.assert_array_equal(v1[i], ref)
+    with pytest.raises(
+        ValueError, match=r"collinear \(transfer angle 180\.000000 deg\) at index \(2,\)"
+    ):
+        orbits.lambert(1.32712440018e11, r1, r2, 1e7)
