@@ -42,9 +42,10 @@ kamo campaign summary tag.zarr --json --plot tag-figures
 from pathlib import Path
 
 from IPython.display import Image, display
-from distributed import Client, LocalCluster
+from distributed import Client
 
 from missions import load_campaign, open_campaign, run_campaign
+from missions.campaign import local_cluster
 
 load_campaign("descent-campaign.toml")   # the shipped reference campaign (200 full-length runs)""",
     ),
@@ -97,7 +98,7 @@ spec''',
     ),
     (
         "code",
-        """cluster = LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=":0")
+        """cluster = local_cluster(2)   # one-thread workers set up as `kamo campaign run` starts them
 client = Client(cluster)
 store = work / "quick.zarr"
 run_campaign(spec, store, batch=1, client=client)""",

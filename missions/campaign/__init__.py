@@ -17,6 +17,7 @@ _EXPORTS = {
     "draw_inputs": "missions.campaign.draw",
     "run_campaign": "missions.campaign.runner",
     "run_batch": "missions.campaign.runner",
+    "local_cluster": "missions.campaign.runner",
     "CampaignRun": "missions.campaign.runner",
     "open_campaign": "missions.campaign.summary",
     "Campaign": "missions.campaign.summary",

@@ -373,3 +373,30 @@ high = 44.0
     assert all(k.get("GOAL") == 1 for k in counts)
     assert c.summary()["mean_counts"]["GOAL"] == 1.0
     assert (ds["min_altitude_m"].values > 100).all()
+
+
+def _worker_settings():
+    import dask
+
+    return (
+        os.environ.get("NUMBA_NUM_THREADS"),
+        os.environ.get("KAMO_SINGLE_THREAD"),
+        dask.config.get("distributed.worker.profile.enabled"),
+        dask.config.get("distributed.admin.tick.interval"),
+    )
+
+
+def test_local_cluster_workers_keep_campaign_settings_after_a_restart():
+    import dask
+    from distributed import Client
+
+    from missions.campaign.runner import local_cluster
+
+    before = dask.config.get("distributed.worker.profile.enabled")
+    with local_cluster(1) as cluster, Client(cluster) as client:
+        want = [("1", "1", False, "500ms")]
+        assert list(client.run(_worker_settings).values()) == want
+        client.restart()  # new worker processes, as after a killed worker
+        assert list(client.run(_worker_settings).values()) == want
+    # this process's own configuration is left as it was
+    assert dask.config.get("distributed.worker.profile.enabled") == before
