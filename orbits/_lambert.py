@@ -141,6 +141,13 @@ def _initial_guess(t, ll, m, low_path):
 
 
 @njit(cache=True, fastmath=_FM, error_model="numpy")
+def _step(x, f, dt, ddt, dddt):
+    """One Householder step (third order, quartic convergence) on T(x) - T_target = f."""
+    den = dt * (dt * dt - f * ddt) + dddt * f * f / 6.0
+    return x - f * (dt * dt - 0.5 * f * ddt) / den
+
+
+@njit(cache=True, fastmath=_FM, error_model="numpy")
 def _householder(x, t_target, ll, m):
     f = math.inf
     for _ in range(_MAXITER):
@@ -159,8 +166,7 @@ def _householder(x, t_target, ll, m):
             quit_tol = _XTOL
         else:
             dt, ddt, dddt = _derivs(x, y, t, ll)
-        den = dt * (dt * dt - f * ddt) + dddt * f * f / 6.0
-        xn = x - f * (dt * dt - 0.5 * f * ddt) / den
+        xn = _step(x, f, dt, ddt, dddt)
         if abs(xn - x) < quit_tol * max(1.0, abs(x)):
             return xn
         x = xn
@@ -207,6 +213,32 @@ def _geometry(r1x, r1y, r1z, r2x, r2y, r2z, prograde):
 
 
 @njit(cache=True, fastmath=_FM, error_model="numpy")
+def _velocities(
+    mu, x, ll, n1, n2, c, s, r1x, r1y, r1z, r2x, r2y, r2z, t1x, t1y, t1z, t2x, t2y, t2z
+):
+    """v1 and v2 from the converged ``x`` (Izzo section 4): radial and tangential parts."""
+    y = _ycomp(x, ll)
+    gamma = math.sqrt(0.5 * mu * s)
+    rho = (n1 - n2) / c
+    sigma = math.sqrt(max(0.0, 1.0 - rho * rho))
+    a = ll * y - x
+    b = ll * y + x
+    vr1 = gamma * (a - rho * b) / n1
+    vr2 = -gamma * (a + rho * b) / n2
+    vt = gamma * sigma * (y + ll * x)
+    vt1 = vt / n1
+    vt2 = vt / n2
+    return (
+        vr1 * r1x / n1 + vt1 * t1x,
+        vr1 * r1y / n1 + vt1 * t1y,
+        vr1 * r1z / n1 + vt1 * t1z,
+        vr2 * r2x / n2 + vt2 * t2x,
+        vr2 * r2y / n2 + vt2 * t2y,
+        vr2 * r2z / n2 + vt2 * t2z,
+    )
+
+
+@njit(cache=True, fastmath=_FM, error_model="numpy")
 def lambert_one(mu, r1x, r1y, r1z, r2x, r2y, r2z, tof, revs, prograde, low_path):
     """Solve one Lambert problem; return the six velocity components (NaN if none).
 
@@ -233,24 +265,8 @@ def lambert_one(mu, r1x, r1y, r1z, r2x, r2y, r2z, tof, revs, prograde, low_path)
     x = _householder(_initial_guess(t, ll, revs, low_path), t, ll, revs)
     if not (x > -1.0):
         return nan, nan, nan, nan, nan, nan
-    y = _ycomp(x, ll)
-    gamma = math.sqrt(0.5 * mu * s)
-    rho = (n1 - n2) / c
-    sigma = math.sqrt(max(0.0, 1.0 - rho * rho))
-    a = ll * y - x
-    b = ll * y + x
-    vr1 = gamma * (a - rho * b) / n1
-    vr2 = -gamma * (a + rho * b) / n2
-    vt = gamma * sigma * (y + ll * x)
-    vt1 = vt / n1
-    vt2 = vt / n2
-    return (
-        vr1 * r1x / n1 + vt1 * t1x,
-        vr1 * r1y / n1 + vt1 * t1y,
-        vr1 * r1z / n1 + vt1 * t1z,
-        vr2 * r2x / n2 + vt2 * t2x,
-        vr2 * r2y / n2 + vt2 * t2y,
-        vr2 * r2z / n2 + vt2 * t2z,
+    return _velocities(
+        mu, x, ll, n1, n2, c, s, r1x, r1y, r1z, r2x, r2y, r2z, t1x, t1y, t1z, t2x, t2y, t2z
     )
 
 
@@ -359,8 +375,7 @@ def _solve_block(mu, r1, r2, tof, i0, i1, prograde, low_path, v1, v2, w):
                 w[3, j] = _FALLBACK
                 continue
             dt, ddt, dddt = _derivs(x, y, t, ll)
-            den = dt * (dt * dt - f * ddt) + dddt * f * f / 6.0
-            xn = x - f * (dt * dt - 0.5 * f * ddt) / den
+            xn = _step(x, f, dt, ddt, dddt)
             if abs(xn - x) < _XQUIT * max(1.0, abs(x)):
                 w[3, j] = _DONE
             w[2, j] = xn
@@ -370,37 +385,31 @@ def _solve_block(mu, r1, r2, tof, i0, i1, prograde, low_path, v1, v2, w):
         if w[3, j] != _DONE or not (x > -1.0):
             _solve_row(i, mu, r1, r2, tof, 0, prograde, low_path, v1, v2)
             continue
-        ll = w[0, j]
-        n1 = w[4, j]
-        n2 = w[5, j]
-        s = w[7, j]
-        y = _ycomp(x, ll)
-        gamma = math.sqrt(0.5 * mu[i * sm] * s)
-        rho = (n1 - n2) / w[6, j]
-        sigma = math.sqrt(max(0.0, 1.0 - rho * rho))
-        a = ll * y - x
-        b = ll * y + x
-        vr1 = gamma * (a - rho * b) / n1
-        vr2 = -gamma * (a + rho * b) / n2
-        vt = gamma * sigma * (y + ll * x)
-        vt1 = vt / n1
-        vt2 = vt / n2
         k = i * s1
         q = i * s2
-        _put(
-            v1,
-            i,
-            vr1 * r1[k, 0] / n1 + vt1 * w[8, j],
-            vr1 * r1[k, 1] / n1 + vt1 * w[9, j],
-            vr1 * r1[k, 2] / n1 + vt1 * w[10, j],
+        a, b, c, d, e, f = _velocities(
+            mu[i * sm],
+            x,
+            w[0, j],
+            w[4, j],
+            w[5, j],
+            w[6, j],
+            w[7, j],
+            r1[k, 0],
+            r1[k, 1],
+            r1[k, 2],
+            r2[q, 0],
+            r2[q, 1],
+            r2[q, 2],
+            w[8, j],
+            w[9, j],
+            w[10, j],
+            w[11, j],
+            w[12, j],
+            w[13, j],
         )
-        _put(
-            v2,
-            i,
-            vr2 * r2[q, 0] / n2 + vt2 * w[11, j],
-            vr2 * r2[q, 1] / n2 + vt2 * w[12, j],
-            vr2 * r2[q, 2] / n2 + vt2 * w[13, j],
-        )
+        _put(v1, i, a, b, c)
+        _put(v2, i, d, e, f)
 
 
 @njit(cache=True, fastmath=_FM, error_model="numpy")
