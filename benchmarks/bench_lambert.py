@@ -31,16 +31,25 @@ def _problems(n: int, seed: int = 2):
     return r1, r2, tof
 
 
-def _best_of(fn, repeats: int = 7, warmup: int = 0) -> float:
-    """Median wall time of ``repeats`` calls after ``warmup`` untimed ones."""
-    for _ in range(warmup):
-        fn()
+def _best_of(fn, repeats: int = 7) -> float:
     times = []
     for _ in range(repeats):
         t0 = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t0)
     return float(np.median(times))
+
+
+def _alternating(fa, fb, repeats: int = 15, warmup: int = 5) -> tuple[float, float]:
+    """Median wall times of ``fa`` and ``fb``, called in turn ``repeats`` times after a warm-up."""
+    ta, tb = [], []
+    for k in range(warmup + repeats):
+        for fn, times in ((fa, ta), (fb, tb)):
+            t0 = time.perf_counter()
+            fn()
+            if k >= warmup:
+                times.append(time.perf_counter() - t0)
+    return float(np.median(ta)), float(np.median(tb))
 
 
 def _cpu_per_call(fn, repeats: int = 5) -> float:
@@ -77,9 +86,12 @@ def main() -> None:
         lambda: _batch_serial(mu_a, r1_a, r2_a, tof_a, 0, True, True, w1, w2)
     )
 
-    # steady state: the worker threads and the output buffers warm, as in a porkchop sweep
-    t_face = _best_of(lambda: orbits.lambert(MU_SUN, r1, r2, tof), 15, warmup=5)
-    t_kernel = _best_of(lambda: lambert_batch(MU_SUN, r1, r2, tof), 15, warmup=5)
+    # steady state (worker threads and output buffers warm, as in a porkchop sweep), face
+    # and kernel alternating so that both see the same minutes of a shared machine
+    t_face, t_kernel = _alternating(
+        lambda: orbits.lambert(MU_SUN, r1, r2, tof),
+        lambda: lambert_batch(MU_SUN, r1, r2, tof),
+    )
     v1, v2 = lambert_batch(MU_SUN, r1, r2, tof)
 
     # (a) Python loop over boinor's numba izzo

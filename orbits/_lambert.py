@@ -25,7 +25,7 @@ import numba
 import numpy as np
 from numba import njit, prange
 
-__all__ = ["lambert_batch", "lambert_min_tof_batch", "lambert_one"]
+__all__ = ["lambert_batch", "lambert_batch_counted", "lambert_min_tof_batch", "lambert_one"]
 
 # Fast-math flags that cannot change a NaN/inf test: no "nnan"/"ninf".
 _FM = {"nsz", "arcp", "contract"}
@@ -414,14 +414,23 @@ def _solve_block(mu, r1, r2, tof, i0, i1, prograde, low_path, v1, v2, w):
 
 @njit(cache=True, fastmath=_FM, error_model="numpy")
 def _solve_span(mu, r1, r2, tof, i0, i1, revs, prograde, low_path, v1, v2):
-    """Rows ``i0 <= i < i1``: blocks for single-revolution problems, row by row otherwise."""
+    """Rows ``i0 <= i < i1``: blocks for single-revolution problems, row by row otherwise.
+
+    Returns how many of the rows have no solution (NaN), counted while they are
+    still in this core's cache.
+    """
     if revs != 0:
         for i in range(i0, i1):
             _solve_row(i, mu, r1, r2, tof, revs, prograde, low_path, v1, v2)
-        return
-    w = np.empty((_W_ROWS, _BLOCK))
-    for b0 in range(i0, i1, _BLOCK):
-        _solve_block(mu, r1, r2, tof, b0, min(i1, b0 + _BLOCK), prograde, low_path, v1, v2, w)
+    else:
+        w = np.empty((_W_ROWS, _BLOCK))
+        for b0 in range(i0, i1, _BLOCK):
+            _solve_block(mu, r1, r2, tof, b0, min(i1, b0 + _BLOCK), prograde, low_path, v1, v2, w)
+    failed = 0
+    for i in range(i0, i1):
+        if math.isnan(v1[i, 0]) or math.isnan(v2[i, 0]):
+            failed += 1
+    return failed
 
 
 # Two separately named kernels (not one closure built twice): numba's disk cache
@@ -429,7 +438,7 @@ def _solve_span(mu, r1, r2, tof, i0, i1, revs, prograde, low_path, v1, v2):
 # each other and recompile in every process.
 @njit(cache=True, fastmath=_FM, error_model="numpy")
 def _batch_serial(mu, r1, r2, tof, revs, prograde, low_path, v1, v2):
-    _solve_span(mu, r1, r2, tof, 0, v1.shape[0], revs, prograde, low_path, v1, v2)
+    return _solve_span(mu, r1, r2, tof, 0, v1.shape[0], revs, prograde, low_path, v1, v2)
 
 
 @njit(cache=True, fastmath=_FM, error_model="numpy", parallel=True)
@@ -437,10 +446,12 @@ def _batch_parallel(mu, r1, r2, tof, revs, prograde, low_path, v1, v2, nspan):
     # nspan spans (a few per thread), each allocating its scratch once
     n = v1.shape[0]
     size = (n + nspan - 1) // nspan
+    failed = 0
     for k in prange(nspan):
-        _solve_span(
+        failed += _solve_span(
             mu, r1, r2, tof, k * size, min(n, k * size + size), revs, prograde, low_path, v1, v2
         )
+    return failed
 
 
 _PARALLEL_MIN = 512
@@ -497,16 +508,24 @@ def lambert_batch(
     this function never raises for a bad row. Runs in parallel above a few
     hundred rows.
     """
+    v1, v2, _ = lambert_batch_counted(mu, r1, r2, tof, revs, prograde, low_path)
+    return v1, v2
+
+
+def lambert_batch_counted(
+    mu, r1, r2, tof, revs: int = 0, prograde: bool = True, low_path: bool = True
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """:func:`lambert_batch` and the number of rows without a solution (NaN)."""
     mu, r1, r2, tof = _prep(mu, r1, r2, tof)
     n = max(mu.shape[0], r1.shape[0], r2.shape[0], tof.shape[0])
     v1 = np.empty((n, 3))
     v2 = np.empty((n, 3))
     args = (mu, r1, r2, tof, int(revs), bool(prograde), bool(low_path), v1, v2)
     if n >= _PARALLEL_MIN:
-        _batch_parallel(*args, 4 * numba.get_num_threads())
+        failed = _batch_parallel(*args, 4 * numba.get_num_threads())
     else:
-        _batch_serial(*args)
-    return v1, v2
+        failed = _batch_serial(*args)
+    return v1, v2, int(failed)
 
 
 def lambert_min_tof_batch(mu, r1, r2, revs: int, prograde: bool = True) -> np.ndarray:

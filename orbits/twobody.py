@@ -188,8 +188,10 @@ def lambert(
     tof_b = _rows(tof_v, lead)
     mu_b = _rows(mu_v, lead)
 
-    v1, v2 = _lambert.lambert_batch(mu_b, r1_b, r2_b, tof_b, revolutions, prograde, low_path)
-    if on_failure == "raise":
+    v1, v2, n_failed = _lambert.lambert_batch_counted(
+        mu_b, r1_b, r2_b, tof_b, revolutions, prograde, low_path
+    )
+    if on_failure == "raise" and n_failed:
         mu_b, r1_b, r2_b, tof_b = (
             np.broadcast_to(mu_b, v1.shape[:1]),
             np.broadcast_to(r1_b, v1.shape),
@@ -198,10 +200,8 @@ def lambert(
         )
         # the kernel marks every unsolvable row with NaN; only those are diagnosed,
         # so validation costs nothing on the happy path
-        failed = None
-        if np.isnan(v1[:, 0].sum() + v2[:, 0].sum()):  # one pass; the mask only when needed
-            failed = np.isnan(v1[:, 0]) | np.isnan(v2[:, 0])
-        if failed is not None and np.any(failed):
+        failed = np.isnan(v1[:, 0]) | np.isnan(v2[:, 0])
+        if np.any(failed):
             rows = np.flatnonzero(failed)
             _check_lambert_inputs(mu_b[rows], r1_b[rows], r2_b[rows], tof_b[rows], lead, rows)
             _raise_lambert_failure(mu_b, r1_b, r2_b, tof_b, failed, lead, revolutions, prograde)

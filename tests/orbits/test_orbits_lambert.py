@@ -14,7 +14,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from orbits._kepler import kepler_batch, rv2coe
-from orbits._lambert import lambert_batch, lambert_min_tof_batch, lambert_one
+from orbits._lambert import (
+    lambert_batch,
+    lambert_batch_counted,
+    lambert_min_tof_batch,
+    lambert_one,
+)
 
 MU_SUN = 1.32712440018e11
 MU_EARTH = 398600.0
@@ -245,6 +250,12 @@ def test_blocked_rows_match_the_row_by_row_solver_whatever_sits_beside_them():
         np.testing.assert_allclose(v2[i], one[3:], rtol=1e-12, atol=0, err_msg=str(i))
     assert np.isnan(v1[[7, 64, 65, 130]]).all()
     assert np.isfinite(v1[[131, 200, 250]]).all()
+    # the kernels count the rows without a solution as they write them
+    for rows in (slice(None), slice(0, 140)):  # parallel and serial paths
+        w1, w2, failed = lambert_batch_counted(MU_SUN, r1[rows], r2[rows], tof[rows])
+        assert failed == int((np.isnan(w1[:, 0]) | np.isnan(w2[:, 0])).sum()) == 4
+    _, _, failed = lambert_batch_counted(MU_SUN, r1[:2], r2[:2], 1e6, revs=3)
+    assert failed == 2
 
 
 def test_a_shared_row_broadcasts_without_being_tiled():
