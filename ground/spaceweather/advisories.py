@@ -18,6 +18,20 @@ may hold the same list under ``[[spaceweather.rules]]``)::
     linger_hours = 12      # expected end = last time the condition held + linger
     lookback_hours = 24    # how far back an episode may have started
 
+A rule with ``forecast = true`` (G scale only: SWPC's 3-day forecast is of Kp) fires on
+the *predicted* 3-hour intervals of ``products/noaa-planetary-k-index-forecast.json``
+instead of the observations, looking ``forecast_hours`` ahead (default 72): its advisory
+starts at the first predicted interval at or above the level, usually in the future, so
+operations can move a touch-and-go or a critical command before the storm::
+
+    [[rules]]
+    id = "geomagnetic-storm-forecast"
+    scale = "G"
+    level = 2
+    forecast = true
+    actions = ["schedule critical commanding outside the predicted window"]
+    reason = "Geomagnetic storm predicted"
+
 Timing: ``start`` is the first sample of the episode (the run of samples at or above the
 level that ends at the latest such sample), ``expected_end`` the end of the latest
 exceeding sample (3 h after a Kp interval starts) plus ``linger_hours``. An advisory is
@@ -65,8 +79,19 @@ class AdvisoryRule:
     cme_margin_hours: float = 10.0
     linger_hours: float = 6.0
     lookback_hours: float = 24.0
+    forecast: bool = False
+    forecast_hours: float = 72.0
 
     def __post_init__(self) -> None:
+        if self.forecast and self.scale != "G":
+            raise ValueError(
+                f"rule {self.id!r}: 'forecast = true' needs scale = \"G\" (SWPC's 3-day "
+                f"forecast is of Kp), got scale {self.scale!r}"
+            )
+        if self.forecast_hours <= 0:
+            raise ValueError(
+                f"rule {self.id!r}: 'forecast_hours' must be > 0, got {self.forecast_hours}"
+            )
         if self.scale is None and not self.alerts and not self.cme:
             raise ValueError(
                 f"rule {self.id!r}: give 'scale' (G, S or R) and 'level', 'alerts', or 'cme = true'"
@@ -131,6 +156,8 @@ _RULE_KEYS = {
     "lookback_hours",
     "cme",
     "cme_margin_hours",
+    "forecast",
+    "forecast_hours",
 }
 
 
@@ -171,6 +198,8 @@ def _rule_from_table(table: Mapping[str, Any], where: str) -> AdvisoryRule:
             cme_margin_hours=float(table.get("cme_margin_hours", 10.0)),
             linger_hours=float(table.get("linger_hours", 6.0)),
             lookback_hours=float(table.get("lookback_hours", 24.0)),
+            forecast=_bool(table.get("forecast", False), f"{where}.forecast"),
+            forecast_hours=float(table.get("forecast_hours", 72.0)),
         )
     except ValueError as exc:
         raise ValueError(f"{where}: {exc}") from None
@@ -293,6 +322,63 @@ def _scale_advisory(
     )
 
 
+_KP_INTERVAL = np.timedelta64(3, "h")
+
+
+def _forecast_advisory(
+    rule: AdvisoryRule, forecast: xr.Dataset | None, now: _dt.datetime
+) -> Advisory | None:
+    """Advisory for the first predicted run of 3-hour Kp intervals at or above the level.
+
+    Only rows marked ``predicted`` count (observed and estimated ones are the past, which
+    the observation rules judge), and only intervals that have not ended by ``now`` and
+    start within ``forecast_hours``.
+    """
+    if forecast is None or "kp" not in forecast or "observed" not in forecast:
+        return None
+    if forecast.sizes.get("time", 0) == 0:
+        return None
+    times = forecast["time"].values
+    kp = forecast["kp"].values.astype(float)
+    predicted = forecast["observed"].values.astype(str) == "predicted"
+    levels = np.asarray(g_scale(kp))
+    now64 = np.datetime64(now.astimezone(_dt.UTC).replace(tzinfo=None), "ns")
+    horizon = now64 + np.timedelta64(int(rule.forecast_hours * 3600), "s")
+    storm = predicted & (levels >= rule.level)
+    idx = np.flatnonzero(storm & (times + _KP_INTERVAL > now64) & (times <= horizon))
+    if idx.size == 0:
+        return None
+    first = last = idx[0]
+
+    def joined(i: int) -> bool:  # rows i and i + 1 are back-to-back predicted storm intervals
+        return bool(storm[i] and storm[i + 1] and times[i + 1] == times[i] + _KP_INTERVAL)
+
+    while first > 0 and joined(first - 1):  # an episode in progress started earlier
+        first -= 1
+    while last + 1 < times.size and joined(last):
+        last += 1
+    episode = slice(first, last + 1)
+    k = first + int(np.argmax(kp[episode]))
+    start = _aware(times[first])
+    stop = _aware(times[last] + _KP_INTERVAL)
+    reason = (
+        f"{rule.reason} (forecast: Kp {kp[k]:.2f}, G{int(levels[k])}, predicted for "
+        f"{_aware(times[k]):%Y-%m-%d %H:%M} UTC; G{rule.level} or above predicted from "
+        f"{start:%Y-%m-%d %H:%M} to {stop:%Y-%m-%d %H:%M} UTC)"
+    )
+    return Advisory(
+        rule=rule.id,
+        actions=rule.actions,
+        start=start,
+        expected_end=stop + _dt.timedelta(hours=rule.linger_hours),
+        reason=reason,
+        scale="G",
+        level=int(levels[k]),
+        source="forecast",
+        details={"peak_kp": float(kp[k]), "predicted_intervals": int(last - first + 1)},
+    )
+
+
 def _alert_advisories(
     rule: AdvisoryRule, alerts: xr.Dataset | None, now: _dt.datetime
 ) -> list[Advisory]:
@@ -370,6 +456,9 @@ def evaluate_advisories(
 ) -> list[Advisory]:
     """Advisories in force at ``now`` given parsed products (``kp``, ``protons``, ``xrays``, ``alerts``).
 
+    Rules with ``forecast = true`` read ``kp_forecast`` (the 3-day Kp forecast) and give
+    predicted advisories that may start in the future (``source = "forecast"``).
+
     ``rules`` is a sequence of :class:`AdvisoryRule`, a TOML path, or ``None`` for the
     defaults. ``now`` defaults to the latest sample time across the products (so a recorded
     or cached set of data gives the advisories as they stood then). ``cmes`` are predicted
@@ -382,8 +471,8 @@ def evaluate_advisories(
     if now is None:
         latest = [
             ds["time"].values.max()
-            for ds in data.values()
-            if ds is not None and ds.sizes.get("time", 0)
+            for name, ds in data.items()
+            if ds is not None and ds.sizes.get("time", 0) and name != "kp_forecast"
         ]
         if not latest:
             if not cmes:
@@ -394,6 +483,11 @@ def evaluate_advisories(
         now_dt = _as_datetime(now)
     out: list[Advisory] = []
     for rule in rules:
+        if rule.forecast:
+            adv = _forecast_advisory(rule, data.get("kp_forecast"), now_dt)
+            if adv is not None:
+                out.append(adv)
+            continue
         if rule.scale is not None:
             adv = _scale_advisory(rule, data, now_dt)
             if adv is not None:

@@ -19,7 +19,17 @@ from ground.spaceweather.advisories import AdvisoryRule, evaluate_advisories, lo
 from ground.spaceweather.client import DEFAULT_BASE_URL, FetchResult, SWPCClient
 from ground.spaceweather.scales import flare_class, kp_status, proton_status, xray_status
 
-__all__ = ["fetch_status", "status_report"]
+__all__ = ["fetch_status", "products_for", "status_report"]
+
+
+def products_for(rules: Iterable[AdvisoryRule]) -> list[str]:
+    """The products a report needs: the default set, plus the Kp forecast if a rule reads it."""
+    from ground.spaceweather.products import PRODUCTS
+
+    names = list(PRODUCTS)
+    if any(r.forecast for r in rules):
+        names.append("kp_forecast")
+    return names
 
 
 def _f(x: Any) -> float | None:
@@ -162,6 +172,8 @@ def fetch_status(
 
     Never raises for network or data problems; look at ``stale`` and ``products``.
     """
+    rules = load_rules(rules) if rules is None or isinstance(rules, (str, Path)) else tuple(rules)
+    names = products_for(rules)
     with SWPCClient(base_url, cache_dir, **client_options) as client:
-        results = client.cached_all() if offline else client.fetch_all()
+        results = client.cached_all(names) if offline else client.fetch_all(names)
     return status_report(results, rules=rules, now=now, cmes=cmes)

@@ -58,6 +58,14 @@ def _now(now: str | None):
     return value if value.tzinfo else value.replace(tzinfo=_dt.UTC)
 
 
+def _products(rules: Path | None) -> list[str]:
+    """Product names to fetch: the defaults, and the Kp forecast when a rule reads it."""
+    from ground.spaceweather.advisories import load_rules
+    from ground.spaceweather.status import products_for
+
+    return products_for(load_rules(rules))
+
+
 def _report(client, results, rules, now, plot, days, json_out) -> None:
     from ground.spaceweather.plot import plot_products
     from ground.spaceweather.status import status_report
@@ -112,7 +120,7 @@ def register(app: typer.Typer) -> None:
         with SWPCClient(
             base_url, cache_dir, timeout=timeout, retries=retries, backoff=backoff
         ) as client:
-            results = client.fetch_all()
+            results = client.fetch_all(_products(rules))
             _report(client, results, rules, now, plot, days, json_out)
 
     @group.command()
@@ -131,7 +139,7 @@ def register(app: typer.Typer) -> None:
         from ground.spaceweather.client import SWPCClient
 
         with SWPCClient(_BASE, cache_dir) as client:
-            results = client.cached_all(max_age_s=max_age)
+            results = client.cached_all(_products(rules), max_age_s=max_age)
             _report(client, results, rules, now, plot, days, json_out)
 
     @group.command()

@@ -198,3 +198,89 @@ def test_cme_rule_from_a_predicted_arrival(data):
     assert adv_ens.start == p05 and "P(hit)" in adv_ens.reason
     # long after the arrival window the advisory is gone
     assert evaluate_advisories(data, rules, now="2026-08-20T00:00:00Z", cmes=[hit]) == []
+
+
+# ------------------------------------------------------------------ predicted (forecast) advisories
+
+
+def _forecast(rows):
+    """A Kp 3-day forecast in SWPC's 2026 layout: (time_tag, kp, observed) per 3-h interval."""
+    from ground.spaceweather.products import parse_kp_forecast
+
+    return parse_kp_forecast(
+        [{"time_tag": t, "kp": kp, "observed": o, "noaa_scale": None} for t, kp, o in rows]
+    )
+
+
+FORECAST_RULE = AdvisoryRule(
+    id="storm-ahead",
+    actions=("move the touch-and-go",),
+    reason="Geomagnetic storm predicted",
+    scale="G",
+    level=2,
+    forecast=True,
+    linger_hours=3,
+)
+
+STORM_AHEAD = [
+    ("2026-08-08T09:00:00", 6.0, "observed"),  # G2 observed: not the forecast rule's business
+    ("2026-08-08T12:00:00", 3.0, "estimated"),
+    ("2026-08-08T15:00:00", 3.33, "predicted"),
+    ("2026-08-08T18:00:00", 4.67, "predicted"),  # G1
+    ("2026-08-08T21:00:00", 6.0, "predicted"),  # G2 starts
+    ("2026-08-09T00:00:00", 7.33, "predicted"),  # G3 peak
+    ("2026-08-09T03:00:00", 6.0, "predicted"),  # G2, episode ends 06:00
+    ("2026-08-09T06:00:00", 4.0, "predicted"),
+    ("2026-08-09T09:00:00", 6.33, "predicted"),  # a second episode (G2): not this advisory
+]
+
+
+def test_forecast_rule_gives_a_predicted_advisory_ahead_of_the_storm():
+    now = dt.datetime(2026, 8, 8, 13, 0, tzinfo=UTC)
+    (adv,) = evaluate_advisories({"kp_forecast": _forecast(STORM_AHEAD)}, [FORECAST_RULE], now=now)
+    assert adv.source == "forecast" and adv.scale == "G" and adv.level == 3
+    assert adv.start == dt.datetime(2026, 8, 8, 21, 0, tzinfo=UTC) and adv.start > now
+    assert adv.expected_end == dt.datetime(2026, 8, 9, 9, 0, tzinfo=UTC)  # 06:00 + 3 h linger
+    assert not adv.active_at(now) and adv.active_at(adv.start)
+    assert "Kp 7.33, G3" in adv.reason and "2026-08-09 00:00" in adv.reason
+    assert adv.details == {"peak_kp": 7.33, "predicted_intervals": 3}
+
+
+def test_forecast_rule_window_horizon_and_past_intervals():
+    fc = {"kp_forecast": _forecast(STORM_AHEAD)}
+    # during the episode: the interval in progress still counts
+    (adv,) = evaluate_advisories(fc, [FORECAST_RULE], now="2026-08-09T01:30:00Z")
+    assert adv.start == dt.datetime(2026, 8, 8, 21, 0, tzinfo=UTC)
+    # after it: the next predicted episode
+    (adv,) = evaluate_advisories(fc, [FORECAST_RULE], now="2026-08-09T07:00:00Z")
+    assert adv.start == dt.datetime(2026, 8, 9, 9, 0, tzinfo=UTC) and adv.level == 2
+    # beyond the look-ahead: nothing yet
+    short = dataclasses.replace(FORECAST_RULE, forecast_hours=6.0)
+    assert evaluate_advisories(fc, [short], now="2026-08-08T13:00:00Z") == []
+    # observed and estimated rows never fire a forecast rule; no forecast, no advisory
+    past = {"kp_forecast": _forecast(STORM_AHEAD[:2])}
+    assert evaluate_advisories(past, [FORECAST_RULE], now="2026-08-08T09:30:00Z") == []
+    assert evaluate_advisories({}, [FORECAST_RULE], now="2026-08-08T09:30:00Z") == []
+
+
+def test_recorded_forecast_and_default_now_ignores_future_rows(data, recorded):
+    from ground.spaceweather.products import parse_kp_forecast
+
+    with_fc = {**data, "kp_forecast": parse_kp_forecast(
+        recorded("products/noaa-planetary-k-index-forecast.json")
+    )}  # fmt: skip
+    g1 = dataclasses.replace(FORECAST_RULE, level=1)
+    (adv,) = evaluate_advisories(with_fc, [g1], now="2026-08-07T03:30:00Z")
+    assert adv.start == dt.datetime(2026, 8, 7, 6, 0, tzinfo=UTC) and adv.level == 1
+    # the default 'now' is the latest observation, not the forecast's last row
+    assert evaluate_advisories(with_fc) == evaluate_advisories(data)
+
+
+def test_forecast_rule_validation():
+    with pytest.raises(ValueError, match="'forecast = true' needs scale = \"G\""):
+        AdvisoryRule(id="x", actions=("a",), reason="r", scale="S", level=2, forecast=True)
+    with pytest.raises(ValueError, match="forecast must be true or false"):
+        load_rules({"rules": [{"id": "x", "actions": ["a"], "reason": "r", "scale": "G",
+                               "forecast": "yes"}]})  # fmt: skip
+    ids = {r.id: r for r in load_rules()}
+    assert ids["geomagnetic-storm-forecast"].forecast

@@ -66,14 +66,17 @@ def test_fetch_json_then_status_from_cache(swpc_server, tmp_path):
     assert {"sep-hold-proximity", "geomagnetic-storm-links"} <= rules
     hold = next(a for a in report["advisories"] if a["rule"] == "sep-hold-proximity")
     assert hold["start"].endswith("Z") and hold["expected_end"] == "2026-08-07T13:30:00Z"
-    assert sum(swpc_server.requests.values()) == len(PRODUCTS)
+    # the default products, and the Kp forecast that the default forecast rule reads
+    assert sum(swpc_server.requests.values()) == len(PRODUCTS) + 1
+    assert swpc_server.requests["products/noaa-planetary-k-index-forecast.json"] == 1
+    assert report["products"]["kp_forecast"]["rows"] == 4
 
     status = kamo("status", "--cache-dir", str(cache), "--now", NOW, "--max-age", "1e9", "--json")
     assert status.returncode == 0, status.stderr
     cached = json.loads(status.stdout)
     assert cached["kp"] == report["kp"] and cached["xray"] == report["xray"]
     assert cached["stale"] is False
-    assert sum(swpc_server.requests.values()) == len(PRODUCTS)  # status never fetched
+    assert sum(swpc_server.requests.values()) == len(PRODUCTS) + 1  # status never fetched
 
 
 def test_fetch_falls_back_to_stale_cache_when_the_source_fails(swpc_server, tmp_path):
