@@ -21,9 +21,17 @@ import math
 from dataclasses import dataclass, field
 
 Vec3 = tuple[float, float, float]
+_isfinite = math.isfinite
 
 
 def _vec3(value, name: str) -> Vec3:
+    # the every-cycle case (a SIL decoder, a plant): a tuple of three plain floats is kept as it is
+    if type(value) is tuple and len(value) == 3:
+        x, y, z = value
+        if type(x) is float and type(y) is float and type(z) is float:
+            if _isfinite(x) and _isfinite(y) and _isfinite(z):
+                return value
+            raise ValueError(f"{name} must be three finite numbers, got {value!r}")
     try:
         out = tuple(float(x) for x in value)
     except TypeError:

@@ -9,6 +9,7 @@ time of the ``SIM_STEP`` packet that closes the batch.
 from __future__ import annotations
 
 import struct
+from binascii import crc_hqx
 
 from autonomy.commands import (
     AttitudeCommand,
@@ -60,45 +61,85 @@ def _enc(name: str, seq: Sequencer, ct: tuple[int, int], values) -> bytes:
     return P.encode(p, seq(p.apid), ct[0], ct[1], values)
 
 
-def _fast(name: str, values_of):
-    """An encoder of one packet type for an observation class: ``values_of(obs)`` gives the fields."""
-    p = B[name]
-    apid, enc = p.apid, P.encode
+def _packet_encoder(name: str, values_of):
+    """``encoder(obs, seq, ct) -> bytes``: the one packet of type ``name`` for an observation.
 
-    def encoder(obs, seq: Sequencer, ct: tuple[int, int]) -> list[bytes]:
-        return [enc(p, seq(apid), ct[0], ct[1], values_of(obs))]
+    The octets of :func:`missions.sil.protocol.encode` with the header words
+    precomputed: one ``struct`` call and one CRC per packet.
+    """
+    p = B[name]
+    apid, pack = p.apid, p.packet.pack
+    w0, length, service, sub = 0x0800 | apid, p.length - 7, p.service, p.subservice
+    crc, crc_bytes = crc_hqx, P._crc_bytes
+
+    def encoder(obs, seq: Sequencer, ct: tuple[int, int]) -> bytes:
+        raw = pack(
+            w0,
+            0xC000 | (seq(apid) & 0x3FFF),
+            length,
+            P.PUS_C,
+            service,
+            sub,
+            0,
+            0,
+            ct[0],
+            ct[1],
+            *values_of(obs),
+        )
+        return raw + crc_bytes(crc(raw, 0xFFFF))
 
     return encoder
 
 
+_NAV_SOURCE_CODES = {s: i for i, s in enumerate(P.NAV_SOURCES)}
+_MASKS: dict[tuple, int] = {}  # thruster firing flags -> telemetry mask (memo)
+
+
+def _firing_mask(firing) -> int:
+    mask = _MASKS.get(firing) if type(firing) is tuple else None
+    if mask is None:
+        mask = sum(1 << i for i, f in enumerate(firing) if f)
+        if type(firing) is tuple and len(_MASKS) < 4096:
+            _MASKS[firing] = mask
+    return mask
+
+
 # The every-cycle sensor set, dispatched on the exact class (subclasses take the
 # isinstance chain below); the values are those of the chain, field for field.
-_OBS_ENCODERS = {
-    NavSolution: _fast(
+OBS_PACKET_ENCODERS = {
+    NavSolution: _packet_encoder(
         "nav",
         lambda o: (
             *o.r_m,
             *o.v_m_s,
             *o.sigma_r_m,
             *o.sigma_v_m_s,
-            P.NAV_SOURCES.index(o.source) if o.source in P.NAV_SOURCES else 2,
+            _NAV_SOURCE_CODES.get(o.source, 2),
         ),
     ),
-    AltimeterReading: _fast(
+    AltimeterReading: _packet_encoder(
         "altimeter",
         lambda o: (1, o.range_m) if o.range_m is not None else (0, float("nan")),
     ),
-    AttitudeStatus: _fast("attitude", lambda o: (int(o.star_tracker_valid), o.pointing_error_rad)),
-    ImuReading: _fast("imu", lambda o: o.accel_sc_m_s2),
-    ThrusterTelemetry: _fast(
-        "thruster_tm", lambda o: (sum(1 << i for i, f in enumerate(o.firing) if f),)
+    AttitudeStatus: _packet_encoder(
+        "attitude", lambda o: (int(o.star_tracker_valid), o.pointing_error_rad)
     ),
-    PowerStatus: _fast("power", lambda o: (o.battery_soc, int(o.sunlit))),
-    PropellantStatus: _fast("propellant", lambda o: (o.propellant_kg,)),
-    DataStatus: _fast("data", lambda o: (o.stored_mbit, o.capacity_mbit)),
-    CommStatus: _fast("comm", lambda o: (int(o.link_up),)),
-    ContactStatus: _fast("contact", lambda o: (int(o.in_contact),)),
+    ImuReading: _packet_encoder("imu", lambda o: o.accel_sc_m_s2),
+    ThrusterTelemetry: _packet_encoder("thruster_tm", lambda o: (_firing_mask(o.firing),)),
+    PowerStatus: _packet_encoder("power", lambda o: (o.battery_soc, int(o.sunlit))),
+    PropellantStatus: _packet_encoder("propellant", lambda o: (o.propellant_kg,)),
+    DataStatus: _packet_encoder("data", lambda o: (o.stored_mbit, o.capacity_mbit)),
+    CommStatus: _packet_encoder("comm", lambda o: (int(o.link_up),)),
+    ContactStatus: _packet_encoder("contact", lambda o: (int(o.in_contact),)),
 }
+
+
+def _listed(encoder):
+    return lambda obs, seq, ct: [encoder(obs, seq, ct)]
+
+
+#: The same encoders returning a list of packets (as :func:`encode_observation` does).
+_OBS_ENCODERS = {cls: _listed(enc) for cls, enc in OBS_PACKET_ENCODERS.items()}
 
 
 # --------------------------------------------------------------------- observations
@@ -161,6 +202,37 @@ def encode_observation(obs, seq: Sequencer, ct: tuple[int, int]) -> list[bytes]:
     raise TypeError(f"no SIL packet for observation {type(obs).__name__}")
 
 
+_FIRING: dict[int, tuple[bool, ...]] = {}  # thruster-telemetry mask -> firing flags (memo)
+
+
+def _firing(mask: int) -> tuple[bool, ...]:
+    flags = _FIRING.get(mask)
+    if flags is None:
+        flags = _FIRING[mask] = tuple(bool(mask >> i & 1) for i in range(12))
+    return flags
+
+
+def _nav(v, t):
+    src = P.NAV_SOURCES[v[12]] if v[12] < len(P.NAV_SOURCES) else "propagated"
+    return NavSolution(t, v[0:3], v[3:6], v[6:9], v[9:12], src)
+
+
+# field values -> observation, per sensor packet name (hazard sites are assembled by the decoder)
+_OBS_DECODERS = {
+    "nav": _nav,
+    "altimeter": lambda v, t: AltimeterReading(t, v[1] if v[0] else None),
+    "attitude": lambda v, t: AttitudeStatus(t, bool(v[0]), v[1]),
+    "imu": lambda v, t: ImuReading(t, v),
+    "thruster_tm": lambda v, t: ThrusterTelemetry(t, _firing(v[0])),
+    "power": lambda v, t: PowerStatus(t, v[0], bool(v[1])),
+    "propellant": lambda v, t: PropellantStatus(t, v[0]),
+    "data": lambda v, t: DataStatus(t, v[0], v[1]),
+    "comm": lambda v, t: CommStatus(t, bool(v[0])),
+    "contact": lambda v, t: ContactStatus(t, bool(v[0])),
+    "sample": lambda v, t: SampleStatus(t, bool(v[0]), v[2] if v[1] else None, P.untext(v[3])),
+}
+
+
 class ObservationDecoder:
     """Turns received sensor packets into observation objects (the flight side of the codec)."""
 
@@ -170,31 +242,10 @@ class ObservationDecoder:
     def decode(self, ptype: P.PacketType, pkt: bytes, t: float):
         """The observation in ``pkt`` at step time ``t``, or None (a hazard site before the last one)."""
         v = P.decode(ptype, pkt)
-        name = ptype.name
-        if name == "nav":
-            src = P.NAV_SOURCES[v[12]] if v[12] < len(P.NAV_SOURCES) else "propagated"
-            return NavSolution(t, v[0:3], v[3:6], v[6:9], v[9:12], src)
-        if name == "altimeter":
-            return AltimeterReading(t, v[1] if v[0] else None)
-        if name == "attitude":
-            return AttitudeStatus(t, bool(v[0]), v[1])
-        if name == "imu":
-            return ImuReading(t, v)
-        if name == "thruster_tm":
-            return ThrusterTelemetry(t, tuple(bool(v[0] >> i & 1) for i in range(12)))
-        if name == "power":
-            return PowerStatus(t, v[0], bool(v[1]))
-        if name == "propellant":
-            return PropellantStatus(t, v[0])
-        if name == "data":
-            return DataStatus(t, v[0], v[1])
-        if name == "comm":
-            return CommStatus(t, bool(v[0]))
-        if name == "contact":
-            return ContactStatus(t, bool(v[0]))
-        if name == "sample":
-            return SampleStatus(t, bool(v[0]), v[2] if v[1] else None, P.untext(v[3]))
-        if name == "hazard_site":
+        fn = _OBS_DECODERS.get(ptype.name)
+        if fn is not None:
+            return fn(v, t)
+        if ptype.name == "hazard_site":
             if v[1] == 0:
                 self._sites = []
             self._sites.append(
@@ -204,7 +255,7 @@ class ObservationDecoder:
                 sites, self._sites = tuple(self._sites), []
                 return HazardMapProduct(v[0], sites)
             return None
-        raise P.ProtocolError(f"packet type {name} is not an observation")
+        raise P.ProtocolError(f"packet type {ptype.name} is not an observation")
 
 
 # --------------------------------------------------------------------- ground telecommands

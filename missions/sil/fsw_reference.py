@@ -22,6 +22,7 @@ import json
 import socket
 import sys
 import time
+from binascii import crc_hqx
 from pathlib import Path
 
 from missions.sil import protocol as P
@@ -88,7 +89,12 @@ class ReferenceFsw:
 
     def __init__(self, executive, key: bytes) -> None:
         from ground.auth import OnboardVerifier
-        from missions.sil.codec import ObservationDecoder, Sequencer
+        from missions.sil.codec import (
+            ObservationDecoder,
+            Sequencer,
+            decode_ground_tc,
+            encode_command,
+        )
 
         self.ex = executive
         self.verifier = OnboardVerifier({1: key}, apids={P.APID_FSW_TC}, report_apid=P.APID_FSW_TM)
@@ -98,17 +104,18 @@ class ReferenceFsw:
         self.status = (None, "")
         self.tc_accepted = self.tc_rejected = self.crc_errors = self.packets_rx = 0
         self.pending: list[bytes] = []
+        self._decode_ground_tc, self._encode_command = decode_ground_tc, encode_command
+        self._done, self._hk = P.BY_NAME["sim_step_done"], P.BY_NAME["hk"]
 
     def answer(self, step: int, t: float) -> bytes:
         """Process the buffered batch for step ``step`` at ``t``; the answer, ready to send."""
-        from missions.sil.codec import decode_ground_tc, encode_command
-
+        decode_ground_tc, encode_command = self._decode_ground_tc, self._encode_command
         ct = P.cuc(t)
         out: list[bytes] = []
         obs = []
+        by_apid, decode = P.BY_APID, self.obs_decoder.decode
         for pkt in self.pending:
-            apid, service, subtype, is_tc = P.packet_key(pkt)
-            if is_tc:
+            if pkt[0] & 0x10:  # packet type bit: a telecommand
                 verdict = self.verifier.verify(pkt, time=P.time_field(t))
                 if verdict.report is not None:
                     out.append(verdict.report)
@@ -121,13 +128,13 @@ class ReferenceFsw:
                 except P.ProtocolError as exc:
                     print(f"fsw: accepted TC not understood: {exc}", file=sys.stderr)
                 continue
-            if not P.crc_ok(pkt):
+            if crc_hqx(pkt, 0xFFFF):  # CRC residue not zero
                 self.crc_errors += 1
                 continue
-            ptype = P.BY_APID.get(apid)
+            ptype = by_apid.get(((pkt[0] & 0x7) << 8) | pkt[1])
             if ptype is None or ptype.direction != "to_fsw":
                 continue
-            o = self.obs_decoder.decode(ptype, pkt, t)
+            o = decode(ptype, pkt, t)
             if o is not None:
                 obs.append(o)
         self.pending = []
@@ -138,7 +145,7 @@ class ReferenceFsw:
         mode = P.MODE_CODES.get(self.ex.mode.value, 255)
         status = P.STATUS_CODES.get(self.ex.status, 255)
         done = P.encode(
-            P.BY_NAME["sim_step_done"],
+            self._done,
             self.seq(P.APID_SIM_STEP_DONE),
             *ct,
             (step, t, len(out), mode, status),
@@ -187,7 +194,7 @@ class ReferenceFsw:
             min(self.crc_errors, 0xFFFF),
             self.packets_rx & 0xFFFFFFFF,
         )
-        out.append(P.encode(P.BY_NAME["hk"], self.seq(P.APID_FSW_TM), *ct, hk))
+        out.append(P.encode(self._hk, self.seq(P.APID_FSW_TM), *ct, hk))
         return out
 
     def run(self, sock: socket.socket) -> int:

@@ -29,6 +29,7 @@ import signal
 import socket
 import struct
 import time
+from binascii import crc_hqx
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -644,7 +645,9 @@ class PlantSession:
         plant = self.plant
         t_end = float(self.spec.get("duration_s", 9000.0))
         step_type = P.BY_NAME["sim_step"]
-        from missions.sil.codec import _OBS_ENCODERS as sensor_encoders
+        from missions.sil.codec import OBS_PACKET_ENCODERS as packet_encoders
+
+        seq, by_apid = self.seq, P.BY_APID
 
         ground_or_sequence = GROUND_TYPES + (GroundSequence,)
         sensor_faults = self.sil["sensor_faults"]
@@ -660,20 +663,26 @@ class PlantSession:
             obs = plant.observe(t, first=first)
             obs = apply_sensor_faults(sensor_faults, obs, t, self._frozen)
             ct = P.cuc(t)
-            ground_obs = [o for o in obs if isinstance(o, ground_or_sequence)]
-            tcs = iter(
-                self.ground.uplink(t, [o for o in ground_obs if not isinstance(o, GroundSequence)])
-            )
-            down: list[bytes] = []
-            for o in obs:
-                fast = sensor_encoders.get(type(o))
-                if fast is not None:  # the every-cycle sensor set
-                    down.extend(fast(o, self.seq, ct))
-                elif isinstance(o, GROUND_TYPES):
-                    down.append(next(tcs))
-                elif not isinstance(o, GroundSequence):
-                    down.extend(encode_observation(o, self.seq, ct))
-            down.extend(tcs)  # attacks
+            encoders = [packet_encoders.get(type(o)) for o in obs]
+            if None not in encoders:  # the usual step: the every-cycle sensor set only
+                down = [enc(o, seq, ct) for enc, o in zip(encoders, obs, strict=True)]
+                down.extend(self.ground.uplink(t, []))  # attacks
+            else:
+                ground_obs = [o for o in obs if isinstance(o, ground_or_sequence)]
+                tcs = iter(
+                    self.ground.uplink(
+                        t, [o for o in ground_obs if not isinstance(o, GroundSequence)]
+                    )
+                )
+                down = []
+                for o, enc in zip(obs, encoders, strict=True):
+                    if enc is not None:  # the every-cycle sensor set
+                        down.append(enc(o, seq, ct))
+                    elif isinstance(o, GROUND_TYPES):
+                        down.append(next(tcs))
+                    elif not isinstance(o, GroundSequence):
+                        down.extend(encode_observation(o, seq, ct))
+                down.extend(tcs)  # attacks
             down = self.link.carry("to_fsw", self.steps, t, down)
             step_pkt = P.encode(
                 step_type,
@@ -693,10 +702,10 @@ class PlantSession:
                     if apid == P.APID_FSW_TM:
                         self.ground.receive(pkt)
                         continue
-                    if not P.crc_ok(pkt):
+                    if crc_hqx(pkt, 0xFFFF):  # CRC residue not zero
                         self.crc_errors += 1
                         continue
-                    ptype = P.BY_APID.get(apid)
+                    ptype = by_apid.get(apid)
                     if ptype is not None and ptype.direction == "from_fsw":
                         cmds.append(decode_command(ptype, P.decode(ptype, pkt), t))
             cmds = apply_actuator_faults(actuator_faults, cmds, t)
@@ -711,7 +720,7 @@ class PlantSession:
                     plant.propellant,
                     plant.soc,
                     self.fsw_mode,
-                    float(np.sum(plant._effective_duty())),
+                    float(plant._effective_duty().sum()),
                 )
             )
             if self.fsw_mode == "done":

@@ -587,10 +587,13 @@ TIME_TAGGED_ARGS = struct.Struct(">dB")
 def split_stream(buf: bytearray) -> tuple[list[bytes], int]:
     """Complete packets at the front of ``buf`` and the number of octets they use."""
     out, pos, n = [], 0, len(buf)
+    if n < 6:
+        return out, 0
+    data = bytes(buf)  # one copy; slices of it are the packets
     while n - pos >= 6:
-        end = pos + 7 + ((buf[pos + 4] << 8) | buf[pos + 5])
+        end = pos + 7 + ((data[pos + 4] << 8) | data[pos + 5])
         if end > n:
             break
-        out.append(bytes(buf[pos:end]))
+        out.append(data[pos:end])
         pos = end
     return out, pos
