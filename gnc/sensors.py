@@ -465,6 +465,17 @@ class StarTracker:
         q = quat_multiply(q_true, err)
         return AttitudeMeasurement(truth.t, q / np.linalg.norm(q), sig)
 
+    def available(self, rng: np.random.Generator) -> bool:
+        """Whether :meth:`measure` would give a measurement, drawing the same random numbers from ``rng``.
+
+        For a simulation that only needs the tracker's validity flag: the generator
+        ends in the same state as after :meth:`measure`, without the attitude arithmetic.
+        """
+        if rng.random() < self.dropout_prob:
+            return False
+        rng.standard_normal(3)
+        return True
+
 
 @dataclass(frozen=True)
 class IMU:

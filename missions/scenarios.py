@@ -445,14 +445,12 @@ class Plant:
             None if (self.altimeter_failed or far) else self.altimeter.measure(truth, self.rng)
         )
         obs.append(AltimeterReading(t, None if reading is None else float(reading.range_m)))
-        st_ok = (
-            t >= self.star_tracker_lost_until
-            and self.star_tracker.measure(truth, self.rng) is not None
-        )
+        # only the tracker's validity is observed: the same draws as its measure(), no quaternion arithmetic
+        st_ok = t >= self.star_tracker_lost_until and self.star_tracker.available(self.rng)
         obs.append(AttitudeStatus(t, bool(st_ok), 0.0))
         imu = self.imu.measure(truth, self.rng)
-        obs.append(ImuReading(t, tuple(imu.specific_force_sc)))
-        obs.append(ThrusterTelemetry(t, tuple(bool(x > 0) for x in self._effective_duty())))
+        obs.append(ImuReading(t, tuple(imu.specific_force_sc.tolist())))
+        obs.append(ThrusterTelemetry(t, tuple((self._effective_duty() > 0).tolist())))
         obs.append(PowerStatus(t, self.soc, self.sunlit_now))
         obs.append(PropellantStatus(t, self.propellant))
         obs.append(DataStatus(t, self.stored_mbit, self.capacity_mbit))
@@ -475,7 +473,12 @@ class Plant:
         sig_body = np.sqrt((B**2) @ sig_local**2)
         source = "camera" if self.altimeter_failed else "altimeter+camera"
         return NavSolution(
-            t, tuple(r + err_r), tuple(v + err_v), tuple(sig_body), (svel,) * 3, source
+            t,
+            tuple((r + err_r).tolist()),
+            tuple((v + err_v).tolist()),
+            tuple(sig_body.tolist()),
+            (svel,) * 3,
+            source,
         )
 
     def _effective_duty(self) -> np.ndarray:
