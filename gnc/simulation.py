@@ -70,12 +70,29 @@ class TouchAndGoScenario:
     initial_velocity_sigma_m_s: float = 0.005
     accel_bias_sigma_m_s2: float = 3e-5
     mpc_iteration_budget: int = 200
+    star_tracker_cross_sigma_arcsec: float = 10.0
+    star_tracker_roll_sigma_arcsec: float = 60.0
     craft: ProximitySpacecraft = field(default_factory=ProximitySpacecraft)
+
+    @property
+    def star_tracker(self):
+        """The star tracker that gives the onboard attitude (:class:`gnc.sensors.StarTracker`)."""
+        from gnc.sensors import StarTracker
+
+        arcsec = np.pi / (180.0 * 3600.0)
+        return StarTracker(
+            sigma_cross_rad=self.star_tracker_cross_sigma_arcsec * arcsec,
+            sigma_roll_rad=self.star_tracker_roll_sigma_arcsec * arcsec,
+        )
 
     def __post_init__(self) -> None:
         from gnc.bodies import kamooalewa
 
         kamooalewa(self.diameter_m, self.density_kg_m3, self.period_min)  # range checks
+        for name in ("star_tracker_cross_sigma_arcsec", "star_tracker_roll_sigma_arcsec"):
+            value = getattr(self, name)
+            if not (np.isfinite(value) and value >= 0):
+                raise ValueError(f"{name} must be a finite angle >= 0 (arcsec), got {value!r}")
         if self.truth_gravity not in ("polyhedron", "ellipsoid"):
             raise ValueError(
                 f"truth_gravity must be 'polyhedron' or 'ellipsoid', got {self.truth_gravity!r}"
@@ -212,7 +229,15 @@ def simulate_touch_and_go(
     from gnc.environment import srp_cannonball
     from gnc.gravity import PolyhedronGravity
     from gnc.navigation import RelativeNavigationEKF
-    from gnc.sensors import LaserAltimeter, NavCamera, TargetMarker, TruthState, dcm_to_quat
+    from gnc.sensors import (
+        LaserAltimeter,
+        NavCamera,
+        TargetMarker,
+        TruthState,
+        attitude_in_body_frame,
+        dcm_to_quat,
+        quat_to_dcm,
+    )
 
     if int(seed) != seed or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
@@ -294,6 +319,30 @@ def simulate_touch_and_go(
         range_model_sigma_m=0.02,
     )
 
+    # Attitude knowledge: the star tracker (inertial attitude, arcsec noise) turned into the
+    # body-fixed frame with the onboard rotation model (spin period known); gyros are taken
+    # as perfect rates. Its own random stream, so the other sensors draw as before.
+    star_tracker = sc.star_tracker
+    att_rng = np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(1,)))
+
+    def attitude_estimate(t_now, x_now, q_now, previous):
+        """Onboard spacecraft->body-fixed DCM at ``t_now``; ``previous`` if the tracker drops."""
+        spin = body.spin_rate * t_now
+        truth_now = TruthState(
+            t=t_now,
+            r=site.to_body(x_now[:3]),
+            v=site.frame @ x_now[3:],
+            q_sc=dcm_to_quat(site.frame @ _dcm(q_now)),
+            spin_phase=spin,
+        )
+        meas = star_tracker.measure(truth_now, att_rng)
+        if meas is None:
+            return previous
+        return quat_to_dcm(attitude_in_body_frame(meas.q_inertial, spin))
+
+    C_est_body = attitude_estimate(0.0, x, q_att, site.frame @ _dcm(q_att))
+    att_err_max = 0.0
+
     v_td = np.array([0.0, 0.0, -sc.touchdown_speed_m_s])
     r_safe = np.array([0.0, 0.0, sc.safe_altitude_m])
     t_arrive = sc.hover_s + sc.descent_s
@@ -333,10 +382,13 @@ def simulate_touch_and_go(
             a_cmd, src = cmd.accel, cmd.source
             max_plan = max(max_plan, cmd.solve_time_s)
         f_local_cmd = mass * np.clip(a_cmd, -amax_full, amax_full)
-        # --- attitude control and thruster allocation (spacecraft frame)
+        # --- attitude control and thruster allocation (spacecraft frame), on the onboard
+        # attitude estimate; the thrust then acts along the true attitude
         C_true = _dcm(q_att)  # sc -> local
-        tau = quaternion_feedback_torque(q_att, w_att, _Q_REF, inertia=inertia, kp=2.0, kd=40.0)
-        forces = layout.allocate(C_true.T @ f_local_cmd, tau)
+        C_est = site.frame.T @ C_est_body
+        q_est = dcm_to_quat(C_est)
+        tau = quaternion_feedback_torque(q_est, w_att, _Q_REF, inertia=inertia, kp=2.0, kd=40.0)
+        forces = layout.allocate(C_est.T @ f_local_cmd, tau)
         on = pwm.on_times(forces)
         f_sc, tau_sc = layout.wrench(pwm.average_forces(on))
         f_local = C_true @ f_sc
@@ -386,12 +438,15 @@ def simulate_touch_and_go(
         if t > t_end_limit and outcome is None:
             outcome = "timeout"
         # --- sensors and filter
-        # the accelerometer integrates over the step: thrust plus the mean contact force
+        C_sc_body = site.frame @ _dcm(q_att)
+        C_est_body = attitude_estimate(t, x, q_att, C_est_body)
+        att_err_max = max(att_err_max, _angle(C_est_body.T @ C_sc_body))
+        # the accelerometer integrates over the step: thrust plus the mean contact force,
+        # measured in the spacecraft frame and turned into the body frame onboard
         f_body = site.frame @ (f_local + contact_impulse / sc.dt_s) / mass
-        f_meas = f_body + bias_b + 2e-6 * rng.standard_normal(3)
+        f_meas = C_est_body @ (C_sc_body.T @ f_body) + bias_b + 2e-6 * rng.standard_normal(3)
         # a held specific force misrepresents a contact force that varies within the step
         ekf.predict(sc.dt_s, f_meas, accel_sigma=1e-3 if in_contact else 2e-6)
-        C_sc_body = site.frame @ C_true
         truth = TruthState(
             t=t,
             r=site.to_body(x[:3]),
@@ -399,17 +454,18 @@ def simulate_touch_and_go(
             q_sc=dcm_to_quat(C_sc_body),
         )
         if phase != "contact":
+            # the sensors see the true geometry; the filter models them with its own attitude
             m = altimeter.measure(truth, rng)
             if m is not None:
-                ekf.update_range(m, C_sc_body)
+                ekf.update_range(m, C_est_body)
             k = int(round(t / sc.dt_s))
             if k % 5 == 0:
                 b = camera.measure(truth, rng)
                 if b is not None:
-                    ekf.update_bearings(b, C_sc_body)
+                    ekf.update_bearings(b, C_est_body)
                 mk = marker.measure(truth, rng)
                 if mk is not None:
-                    ekf.update_marker(mk, C_sc_body, site.position, marker_sigma_m=0.05)
+                    ekf.update_marker(mk, C_est_body, site.position, marker_sigma_m=0.05)
         rec["t"].append(t)
         rec["r"].append(x[:3].copy())
         rec["v"].append(x[3:].copy())
@@ -456,7 +512,13 @@ def simulate_touch_and_go(
         **figures,
     )
     ds.attrs.update({k: v for k, v in result.to_dict().items() if not isinstance(v, dict)})
+    ds.attrs["attitude_knowledge_error_max_arcsec"] = float(np.degrees(att_err_max) * 3600.0)
     return result
+
+
+def _angle(c: np.ndarray) -> float:
+    """Rotation angle (rad) of a direction-cosine matrix."""
+    return float(np.arccos(np.clip(0.5 * (np.trace(c) - 1.0), -1.0, 1.0)))
 
 
 def _judge(fig: dict, sc: TouchAndGoScenario, safe_alt: float) -> str:

@@ -123,6 +123,7 @@ _SUFFIX_UNITS = [
     ("_km_s", "km / s"),
     ("_km2_s2", "km2 / s2"),
     ("_deg", "deg"),
+    ("_arcsec", "arcsec"),
     ("_min", "min"),
     ("_days", "day"),
     ("_kg", "kg"),

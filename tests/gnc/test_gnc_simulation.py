@@ -83,3 +83,23 @@ def test_bad_scenarios_name_the_value():
         TouchAndGoScenario(touchdown_speed_m_s=2.0)
     with pytest.raises(ValueError, match="seed"):
         simulate_touch_and_go(-1)
+
+
+def test_onboard_attitude_comes_from_the_star_tracker():
+    # the filter and the thruster allocation work with the star tracker's attitude, not the
+    # truth: its noise shows as attitude knowledge error, and a poor tracker costs accuracy
+    default = simulate_touch_and_go(1)
+    knowledge = default.trajectory.attrs["attitude_knowledge_error_max_arcsec"]
+    assert 20.0 < knowledge < 400.0  # 10" cross-boresight, 60" roll, max over the run
+    perfect = simulate_touch_and_go(
+        1, TouchAndGoScenario(star_tracker_cross_sigma_arcsec=0, star_tracker_roll_sigma_arcsec=0)
+    )
+    assert perfect.trajectory.attrs["attitude_knowledge_error_max_arcsec"] < 1.0
+    poor = simulate_touch_and_go(
+        1,
+        TouchAndGoScenario(star_tracker_cross_sigma_arcsec=600, star_tracker_roll_sigma_arcsec=600),
+    )
+    assert poor.trajectory.attrs["attitude_knowledge_error_max_arcsec"] > 1000.0
+    assert poor.touchdown_error_m > 5 * default.touchdown_error_m
+    with pytest.raises(ValueError, match="star_tracker_roll_sigma_arcsec must be a finite angle"):
+        TouchAndGoScenario(star_tracker_roll_sigma_arcsec=-1.0)
