@@ -124,6 +124,12 @@ def _limits_json(p: ParameterDef) -> dict[str, float] | None:
     }
 
 
+def _finite(x: float) -> float | int | None:
+    if not math.isfinite(x):
+        return None
+    return int(x) if float(x).is_integer() else float(x)
+
+
 def dictionary_json(d: Dictionary) -> dict[str, Any]:
     """Every telemetry parameter (packet, type, units, limits) and command, for the display."""
     packets = []
@@ -186,8 +192,13 @@ def dictionary_json(d: Dictionary) -> dict[str, Any]:
                     "type": a.kind,
                     "bits": a.bits,
                     "units": a.unit,
+                    "description": a.description,
                     "valid_min": a.valid_min,
                     "valid_max": a.valid_max,
+                    # what build_command accepts: the dictionary's range within the encoding's
+                    "min": _finite(a.bounds()[0]) if a.kind not in ("enum", "bool") else None,
+                    "max": _finite(a.bounds()[1]) if a.kind not in ("enum", "bool") else None,
+                    "range": a.range_text(),
                     "enumeration": [{"value": v, "string": s} for v, s in a.enumeration],
                 }
                 for a in c.arguments

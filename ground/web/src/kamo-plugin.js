@@ -2,13 +2,14 @@
  * kamo plugin for Open MCT (plain JavaScript, no build step).
  *
  * - object tree: a "kamo" root with the alarm list, the space-weather panel, the
- *   contacts timeline, and one folder per packet type holding its parameters, all
- *   from GET /api/dictionary;
+ *   contacts timeline, the commanding form, and one folder per packet type holding
+ *   its parameters, all from GET /api/dictionary;
  * - telemetry: historical provider on GET /api/history/{parameter} (follows the
  *   pages), realtime provider on the server-sent events of GET /api/realtime;
  * - limits: an Open MCT limit evaluator from the dictionary's yellow/red limits,
  *   so plots draw limit lines and tables colour out-of-limit values;
- * - views for the alarm list, space weather and contacts (plain DOM).
+ * - views for the alarm list, space weather, contacts and commanding (plain DOM); the
+ *   commanding form keeps the bearer token in memory only (never storage or the URL).
  *
  * Usage: openmct.install(KamoPlugin({ dictionary })) with the JSON of /api/dictionary.
  */
@@ -154,6 +155,7 @@
     dictionary.packets.forEach((p) => p.parameters.forEach((par) => params.set(par.key, par)));
     const feed = new RealtimeFeed();
     global.kamoFeed = feed;
+    const sent = []; // commands sent from this page: in memory, gone on reload
 
     function telemetryObject(par) {
       const range = {
@@ -194,7 +196,7 @@
 
     function buildObjects() {
       const objects = {};
-      const rootChildren = [ident('alarms'), ident('spaceweather'), ident('contacts')];
+      const rootChildren = [ident('alarms'), ident('spaceweather'), ident('contacts'), ident('commanding')];
       objects.alarms = {
         identifier: ident('alarms'),
         name: 'Alarms',
@@ -211,6 +213,12 @@
         identifier: ident('contacts'),
         name: 'Station contacts',
         type: 'kamo.contacts',
+        location: `${NS}:${ROOT_KEY}`
+      };
+      objects.commanding = {
+        identifier: ident('commanding'),
+        name: 'Commanding',
+        type: 'kamo.commanding',
         location: `${NS}:${ROOT_KEY}`
       };
       dictionary.packets.forEach((p) => {
@@ -357,6 +365,11 @@
         description: 'Next ground-station passes',
         cssClass: 'icon-timeline'
       });
+      openmct.types.addType('kamo.commanding', {
+        name: 'kamo commanding',
+        description: 'Send a dictionary telecommand (bearer token, signed and queued by the server)',
+        cssClass: 'icon-command'
+      });
 
       openmct.objects.addRoot(ident(ROOT_KEY), openmct.priority.HIGH);
       openmct.objects.addProvider(NS, {
@@ -380,7 +393,8 @@
       [
         ['kamo.alarms.view', 'Alarm list', 'kamo.alarms', (o) => new views.AlarmList(dictionary, feed, params)],
         ['kamo.spaceweather.view', 'Space weather', 'kamo.spaceweather', () => new views.SpaceWeather()],
-        ['kamo.contacts.view', 'Contacts timeline', 'kamo.contacts', () => new views.Contacts(openmct)]
+        ['kamo.contacts.view', 'Contacts timeline', 'kamo.contacts', () => new views.Contacts(openmct)],
+        ['kamo.commanding.view', 'Commanding', 'kamo.commanding', () => new views.Commanding(dictionary, sent)]
       ].forEach(([key, name, type, make]) => {
         openmct.objectViews.addProvider({
           key: key,
@@ -680,7 +694,263 @@
     }
   }
 
-  global.KamoViews = { AlarmList, SpaceWeather, Contacts };
+  /**
+   * Commanding: pick a dictionary command, fill its arguments, send with a bearer token.
+   *
+   * The token lives in a password field and this object only: it is never written to
+   * storage or the URL, and the page is not a <form> (nothing can submit it as a GET).
+   * Client-side checks block what cannot be sent (no token, an empty or non-numeric value,
+   * a fraction for an integer); a value outside the dictionary's range is flagged but sent,
+   * so the server (the authority) refuses it with its reason and logs the attempt.
+   */
+  class Commanding {
+    constructor(dictionary, sent) {
+      this.commands = dictionary.commands || [];
+      this.sent = sent;
+      this.token = '';
+      this.inputs = new Map();
+    }
+
+    show(element) {
+      this.root = el('div', { class: 'kamo-panel kamo-commanding' }, [el('h2', { text: 'Commanding' })]);
+      this.state = el('div', { class: 'kamo-summary kamo-cmd-state', text: 'checking whether commanding is on…' });
+      this.select = el(
+        'select',
+        { class: 'kamo-cmd-select', 'aria-label': 'Command' },
+        this.commands.map((c) => el('option', { value: c.name, text: c.name }))
+      );
+      this.select.addEventListener('change', () => {
+        if (this.select.value !== this.shown) {
+          this.renderArgs();
+        }
+      });
+      this.about = el('div', { class: 'kamo-cmd-about' });
+      this.argsBody = el('tbody');
+      this.tokenInput = el('input', {
+        class: 'kamo-cmd-token',
+        type: 'password',
+        autocomplete: 'off',
+        spellcheck: 'false',
+        'aria-label': 'Bearer token',
+        placeholder: 'bearer token (kept in this page only)'
+      });
+      this.tokenInput.addEventListener('input', () => {
+        this.token = this.tokenInput.value.trim();
+      });
+      this.sendButton = el('button', { class: 'c-button c-button--major kamo-cmd-send', type: 'button', text: 'Send' });
+      this.sendButton.addEventListener('click', () => this.send());
+      this.result = el('div', { class: 'kamo-cmd-result', 'data-outcome': 'none', role: 'status' });
+      this.historyBody = el('tbody');
+      this.root.append(
+        this.state,
+        el('div', { class: 'kamo-cmd-row' }, [el('label', { text: 'Command' }), this.select]),
+        this.about,
+        el('table', { class: 'kamo-table kamo-cmd-args' }, [
+          el('thead', {}, [el('tr', {}, ['Argument', 'Value', 'Type', 'Valid', 'Units'].map((c) => el('th', { text: c })))]),
+          this.argsBody
+        ]),
+        el('div', { class: 'kamo-cmd-row' }, [el('label', { text: 'Token' }), this.tokenInput, this.sendButton]),
+        this.result,
+        el('h3', { text: 'Sent from this page' }),
+        el('table', { class: 'kamo-table kamo-cmd-history' }, [
+          el('thead', {}, [
+            el('tr', {}, ['Time (UTC)', 'Command', 'Arguments', 'Outcome', 'Detail'].map((c) => el('th', { text: c })))
+          ]),
+          this.historyBody
+        ])
+      );
+      element.appendChild(this.root);
+      this.renderArgs();
+      this.renderHistory();
+      this.checkStatus();
+    }
+
+    async checkStatus() {
+      try {
+        const st = await getJSON('/api/status');
+        this.state.textContent = st.commanding
+          ? 'commanding is on: commands are built from the dictionary, signed and queued by the server'
+          : 'commanding is off on this server (start it with --token-file and --key-file); sending will be refused';
+        this.state.dataset.commanding = String(Boolean(st.commanding));
+      } catch (err) {
+        this.state.textContent = `server status unavailable: ${err.message}`;
+      }
+    }
+
+    command() {
+      return this.commands.find((c) => c.name === this.select.value);
+    }
+
+    renderArgs() {
+      const cmd = this.command();
+      this.shown = this.select.value;
+      this.inputs.clear();
+      if (!cmd) {
+        this.about.textContent = 'the dictionary has no commands';
+        this.argsBody.replaceChildren();
+        return;
+      }
+      this.about.textContent = `${cmd.description || cmd.name} — APID ${cmd.apid}, TC[${cmd.service},${cmd.subservice}]`;
+      if (!cmd.arguments.length) {
+        this.argsBody.replaceChildren(el('tr', {}, [el('td', { colspan: '5', text: 'no arguments' })]));
+        return;
+      }
+      this.argsBody.replaceChildren(
+        ...cmd.arguments.map((a) => {
+          let input;
+          if (a.type === 'enum' || a.type === 'bool') {
+            const choices = a.type === 'enum' ? a.enumeration.map((e) => e.string) : ['false', 'true'];
+            input = el('select', {}, [el('option', { value: '', text: '–' })].concat(choices.map((c) => el('option', { value: c, text: c }))));
+          } else {
+            input = el('input', { type: 'text', inputmode: 'decimal', autocomplete: 'off', placeholder: a.range });
+          }
+          input.className = 'kamo-cmd-input';
+          input.setAttribute('name', a.name);
+          input.setAttribute('aria-label', a.name);
+          const note = el('div', { class: 'kamo-cmd-note' });
+          input.addEventListener('input', () => this.check(a, input, note));
+          input.addEventListener('change', () => this.check(a, input, note));
+          this.inputs.set(a.name, { arg: a, input: input, note: note });
+          return el('tr', { 'data-arg': a.name }, [
+            el('td', { text: a.name, title: a.description || '' }),
+            el('td', {}, [input, note]),
+            el('td', { text: `${a.type}${a.bits}` }),
+            el('td', { text: a.range }),
+            el('td', { text: a.units || '–' })
+          ]);
+        })
+      );
+    }
+
+    /** {value} or {error} (blocks sending) with an optional {warning} (sent anyway). */
+    parse(a, input) {
+      const text = input.value.trim();
+      if (text === '') {
+        return { error: `${a.name}: no value` };
+      }
+      if (a.type === 'enum') {
+        return { value: text };
+      }
+      if (a.type === 'bool') {
+        return { value: text === 'true' };
+      }
+      if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) {
+        return { error: `${a.name}: '${text}' is not a number` };
+      }
+      const value = Number(text);
+      if ((a.type === 'uint' || a.type === 'int') && !Number.isInteger(value)) {
+        return { error: `${a.name}: '${text}' is not an integer` };
+      }
+      const out = { value: value };
+      if ((a.min !== null && a.min !== undefined && value < a.min) || (a.max !== null && a.max !== undefined && value > a.max)) {
+        out.warning = `${a.name}=${text} is outside ${a.range}: the server will refuse it`;
+      }
+      return out;
+    }
+
+    check(a, input, note) {
+      const p = this.parse(a, input);
+      const text = input.value.trim() === '' ? '' : p.error || p.warning || '';
+      note.textContent = text;
+      note.className = `kamo-cmd-note ${p.error ? 'kamo-cmd-bad' : p.warning ? 'kamo-cmd-warn' : ''}`;
+      return p;
+    }
+
+    showResult(outcome, text) {
+      this.result.dataset.outcome = outcome;
+      this.result.className = `kamo-cmd-result kamo-cmd-${outcome}`;
+      this.result.textContent = text;
+    }
+
+    async send() {
+      const cmd = this.command();
+      if (!cmd) {
+        return;
+      }
+      const args = {};
+      const errors = [];
+      this.inputs.forEach(({ arg, input, note }) => {
+        const p = this.check(arg, input, note);
+        if (p.error) {
+          errors.push(p.error);
+        } else {
+          args[arg.name] = p.value;
+        }
+      });
+      if (!this.token) {
+        errors.unshift('no bearer token: enter the token the server was started with (--token-file)');
+      }
+      if (errors.length) {
+        this.showResult('blocked', `not sent — ${errors.join('; ')}`);
+        return;
+      }
+      this.sendButton.disabled = true;
+      this.showResult('pending', `sending ${cmd.name}…`);
+      const entry = { time_ms: Date.now(), command: cmd.name, args: args };
+      try {
+        const r = await fetch('/api/commands', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${this.token}` },
+          body: JSON.stringify({ command: cmd.name, args: args }),
+          cache: 'no-store',
+          credentials: 'omit'
+        });
+        let body = {};
+        try {
+          body = await r.json();
+        } catch (err) {
+          body = { error: `HTTP ${r.status} (no JSON answer)` };
+        }
+        if (r.status === 202) {
+          entry.outcome = 'queued';
+          entry.detail = `auth seq ${body.auth_seq}, packet seq count ${body.seq_count}, ${body.length} octets, file ${body.file}`;
+          this.showResult('queued', `${r.status} accepted: ${body.command} queued — ${entry.detail}`);
+        } else {
+          entry.outcome = `refused ${r.status}`;
+          entry.detail = body.error || `HTTP ${r.status}`;
+          this.showResult('refused', `${r.status} refused: ${entry.detail}`);
+        }
+        this.result.dataset.status = String(r.status);
+      } catch (err) {
+        entry.outcome = 'error';
+        entry.detail = `no answer from the server: ${err.message}`;
+        this.showResult('error', entry.detail);
+      } finally {
+        this.sendButton.disabled = false;
+      }
+      this.sent.unshift(entry);
+      this.sent.splice(50);
+      this.renderHistory();
+    }
+
+    renderHistory() {
+      const argText = (args) =>
+        Object.entries(args)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(', ');
+      this.historyBody.replaceChildren(
+        ...this.sent.map((e) =>
+          el('tr', { class: e.outcome === 'queued' ? 'kamo-cmd-ok' : 'kamo-cmd-no' }, [
+            el('td', { text: isoShort(e.time_ms) }),
+            el('td', { text: e.command }),
+            el('td', { text: argText(e.args) }),
+            el('td', { text: e.outcome }),
+            el('td', { text: e.detail })
+          ])
+        )
+      );
+    }
+
+    destroy() {
+      // the token goes with the view: nothing keeps it once the operator leaves
+      this.token = '';
+      if (this.tokenInput) {
+        this.tokenInput.value = '';
+      }
+    }
+  }
+
+  global.KamoViews = { AlarmList, SpaceWeather, Contacts, Commanding };
   global.KamoPlugin = KamoPlugin;
   global.kamoClassify = classify;
 })(window);

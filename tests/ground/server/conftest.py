@@ -232,3 +232,11 @@ def browser_server(tmp_path_factory):
     srv = start_server(tmp_path_factory.mktemp("browser"), commanding=False, inprocess=True)
     yield srv
     stop_server(srv)
+
+
+@pytest.fixture(scope="module")
+def command_server(tmp_path_factory):
+    """A server with commanding on (token, mission key, queue) for the commanding form."""
+    srv = start_server(tmp_path_factory.mktemp("cmd"), contacts=False, inprocess=True)
+    yield srv
+    stop_server(srv)

@@ -115,7 +115,7 @@ def test_tree_lists_the_dictionary(page):
     open_view(page, "kamo:spacecraft")
     d = load_dictionary()
     expand(page, "KAMO spacecraft")
-    for name in ["Alarms", "Space weather", "Station contacts"] + [
+    for name in ["Alarms", "Space weather", "Station contacts", "Commanding"] + [
         f"{p.name} (APID {p.apid})" for p in d.packets
     ]:
         tree_item(page, name).first.wait_for(timeout=15_000)
@@ -193,6 +193,16 @@ def test_contacts_timeline(page):
     page.locator(".kamo-pass").first.wait_for(timeout=30_000)
     assert page.locator(".kamo-lane").count() >= 2
     shot(page, "contacts")
+
+
+def test_commanding_view_says_when_the_server_has_commanding_off(page):
+    open_view(page, "kamo:spacecraft/kamo:commanding")
+    page.locator(".kamo-cmd-state[data-commanding='false']", has_text="commanding is off").wait_for(
+        timeout=15_000
+    )
+    # the form is there all the same (the server refuses with 403); see test_browser_commanding
+    assert page.locator(".kamo-cmd-select option").count() == len(load_dictionary().commands)
+    assert not page.kamo_errors
 
 
 def test_realtime_value_appears_when_a_packet_is_appended(page, browser_server):

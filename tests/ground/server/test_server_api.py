@@ -54,6 +54,43 @@ def test_dictionary_lists_every_parameter_with_units_and_limits(server):
     assert {c["name"] for c in body["commands"]} == {c.name for c in d.commands}
 
 
+def test_dictionary_commands_carry_what_the_form_needs(server):
+    """Types, ranges (the dictionary's within the encoding's), units and labels per argument:
+    what the display's commanding form shows and checks before sending."""
+    with server.client() as c:
+        commands = {cmd["name"]: cmd for cmd in c.get("/api/dictionary").json()["commands"]}
+    d = load_dictionary()
+    assert list(commands) == [cmd.name for cmd in d.commands]
+    for cdef in d.commands:
+        got = commands[cdef.name]
+        assert (got["apid"], got["service"], got["subservice"]) == (
+            cdef.apid,
+            cdef.service,
+            cdef.subservice,
+        )
+        assert [a["name"] for a in got["arguments"]] == [a.name for a in cdef.arguments]
+        for a, adef in zip(got["arguments"], cdef.arguments, strict=True):
+            assert (a["type"], a["bits"], a["units"]) == (adef.kind, adef.bits, adef.unit)
+            assert a["range"] == adef.range_text()
+            if adef.kind in ("enum", "bool"):
+                assert a["min"] is None and a["max"] is None
+            else:
+                assert (a["min"], a["max"]) == adef.bounds()
+    fire = {a["name"]: a for a in commands["THRUSTER_FIRE"]["arguments"]}
+    assert fire["DURATION"] | {"enumeration": None} == fire["DURATION"] | {
+        "type": "float",
+        "bits": 32,
+        "units": "s",
+        "min": 0.01,
+        "max": 600.0,
+        "range": "0.01..600 s",
+        "enumeration": None,
+    }
+    heater = {a["name"]: a for a in commands["HEATER_SET"]["arguments"]}
+    assert [e["string"] for e in heater["STATE"]["enumeration"]] == ["OFF", "ON"]
+    assert (heater["HEATER_ID"]["min"], heater["HEATER_ID"]["max"]) == (0, 3)
+
+
 # --------------------------------------------------------------------------- history
 
 
