@@ -309,6 +309,21 @@ class ArchiveReader:
                 c.sorted = bool(np.all(np.diff(c.time_ms) >= 0)) if n > 1 else True
             return c if c.dataset is not None else None
 
+    def _read(self, group: str, read, *args):
+        """``read(*args)`` of a cached view, with a store changed under it reported as unreadable.
+
+        A writer that replaces a group (not an append) changes the chunks under a view
+        whose shape the cache still holds; reading it fails inside zarr or xarray. That is
+        the request's 500 naming the packet type, never an exception out of the server.
+        """
+        try:
+            return read(*args)
+        except (ValueError, OSError, KeyError, IndexError) as exc:
+            raise ArchiveReadError(
+                f"packet type {group} in {self.processed} cannot be read: it changed while "
+                f"being read ({exc}); try again"
+            ) from exc
+
     def span(self) -> dict[str, Any]:
         """First and last archived time per packet type (epoch ms and ISO)."""
         out: dict[str, Any] = {}
@@ -383,7 +398,9 @@ class ArchiveReader:
             i1 = c.shape if end_ms is None else int(np.searchsorted(t, end_ms, side="right"))
             total = max(0, i1 - i0)
             if minmax is not None and total > minmax and not latest:
-                rows, picked = _minmax_rows(c.dataset[parameter], i0, i1, minmax)
+                rows, picked = self._read(
+                    group, lambda: _minmax_rows(c.dataset[parameter], i0, i1, minmax)
+                )
                 out.update(
                     total=int(total),
                     count=int(rows.size),
@@ -397,7 +414,7 @@ class ArchiveReader:
             else:
                 a, b = i0 + offset, min(i1, i0 + offset + limit)
             if b > a:
-                values = c.dataset[parameter][a:b].values
+                values = self._read(group, lambda: c.dataset[parameter][a:b].values)
                 times = t[a:b]
             else:
                 values, times = np.empty(0), np.empty(0, np.int64)
@@ -411,7 +428,7 @@ class ArchiveReader:
             idx = idx[np.argsort(t[idx], kind="stable")]
             total = idx.size
             sel = idx[-limit:] if latest else idx[offset : offset + limit]
-            allv = c.dataset[parameter].values[: c.shape]
+            allv = self._read(group, lambda: c.dataset[parameter].values[: c.shape])
             values, times = allv[sel], t[sel]
         out["total"] = int(total)
         out["count"] = int(times.size)
@@ -457,7 +474,9 @@ class ArchiveReader:
                 continue
             names = [f.name for f in limited if f.name in c.dataset.variables]
             sl = slice(int(rows[0]), int(rows[-1]) + 1)
-            sub = c.dataset[names].isel(time=sl).load()
+            sub = self._read(
+                pdef.name, lambda ds, n, sl: ds[n].isel(time=sl).load(), c.dataset, names, sl
+            )
             sub = sub.isel(time=rows - rows[0])
             frames.append(check_limits({pdef.name: sub}, self.dictionary))
             last = int(np.argmax(t[rows]))
