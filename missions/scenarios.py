@@ -66,6 +66,7 @@ from autonomy.observations import (
     ThrusterTelemetry,
     TimeTaggedCommand,
 )
+from gnc.sensors import TruthState
 
 __all__ = [
     "OUTCOMES",
@@ -285,6 +286,17 @@ def _basis(up) -> np.ndarray:
     return np.array([[ex, -uz * ey, ux], [ey, uz * ex, uy], [0.0, ux * ey - uy * ex, uz]])
 
 
+@dataclass(frozen=True)
+class _PlantTruth(TruthState):
+    """The plant's truth state: R(q_sc) computed once per attitude, not at each sensor's every read."""
+
+    dcm: np.ndarray | None = None
+
+    @property
+    def dcm_sc(self) -> np.ndarray:
+        return self.dcm.copy()
+
+
 class Plant:
     """The simulated spacecraft and its world, driven only by commands, seen only through observations."""
 
@@ -312,7 +324,7 @@ class Plant:
         r0 = np.array([2.0, -3.0, self.axes[2] + start_alt])
         self.x = np.concatenate([r0, -np.cross(self.omega, r0)])  # at rest in inertial space
         self.R_sc = np.eye(3)
-        self._q_sc: tuple = (None, None)  # (R_sc it was computed from, its quaternion)
+        self._q_sc: tuple = (None, None, None)  # (R_sc it was computed from, its quaternion, R(q))
         self.duty = np.zeros(N_THRUSTERS)
         self.enabled = np.ones(N_THRUSTERS, bool)
         self.health = ["ok"] * N_THRUSTERS
@@ -396,7 +408,7 @@ class Plant:
 
     # --- observations ----------------------------------------------------------------------
     def observe(self, t: float, first: bool = False) -> list:
-        from gnc.sensors import TruthState, dcm_to_quat
+        from gnc.sensors import dcm_to_quat, quat_to_dcm
 
         obs: list = []
         if first:
@@ -437,8 +449,16 @@ class Plant:
         alt = self.altitude
         obs.append(self._nav(t, r, v, alt))
         if self._q_sc[0] is not self.R_sc:  # the attitude changes only on a command
-            self._q_sc = (self.R_sc, dcm_to_quat(self.R_sc))
-        truth = TruthState(t, r, v, q_sc=self._q_sc[1].copy(), specific_force=self.last_accel_body)
+            q = dcm_to_quat(self.R_sc)
+            self._q_sc = (self.R_sc, q, quat_to_dcm(q))
+        truth = _PlantTruth(
+            t,
+            r,
+            v,
+            q_sc=self._q_sc[1].copy(),
+            specific_force=self.last_accel_body,
+            dcm=self._q_sc[2],
+        )
         # beyond its maximum range the altimeter returns nothing (skip the ray cast)
         far = alt > self.altimeter.max_range_m + 10.0
         reading = (
