@@ -340,6 +340,7 @@ class _Layout:
     npars: int
     n_core: int  # 6, or 7 with the mass ratio
     n_poly: int  # polynomial-chain states after the core
+    stepped: tuple[bool, ...] = ()  # per channel: chain seen by the step-size control
 
 
 @dataclass(frozen=True)
@@ -370,6 +371,7 @@ def _build_system(
     spacecraft: bool,
     events: tuple[_EventSpec, ...],
     segment_s: float,
+    order: int,
 ):
     """heyoka ODE system, parameter layout and events for one force model.
 
@@ -383,6 +385,11 @@ def _build_system(
     times slower). At each segment start the chain is reloaded with the next
     segment's derivatives (no runtime parameters: an offset parameter per channel
     and axis cost one more series sum per step).
+
+    A channel of degree above the Taylor ``order`` (the geocentric Moon, or any at a
+    loose tolerance) is not integrated exactly, so its chain must steer the step size:
+    it keeps the normalised form ``q_j = p^(j)(x)/j!`` in the local time ``x``, with
+    ``q_j' = (j+1) x' q_{j+1}``, scaled by :data:`_STEPPED_SCALE` only.
     """
     import heyoka as hy
 
@@ -396,13 +403,24 @@ def _build_system(
     chain = []
     chan_pos, chan_vel = [], []
     iq = 0
-    for degree in channel_degrees:
+    inv_h = 2.0 * _T / segment_s
+    stepped = tuple(d > order for d in channel_degrees)
+    for degree, seen in zip(channel_degrees, stepped, strict=True):
         comps, dcomps = [], []
         for _ in range(3):
-            comps.append(q[iq] * (1.0 / _CHAIN_SCALE))
-            dcomps.append(q[iq + 1] * (1.0 / _CHAIN_SCALE) if degree >= 1 else hy.expression(0.0))
-            for j in range(degree + 1):
-                chain.append((q[iq + j], q[iq + j + 1] if j < degree else hy.expression(0.0)))
+            if seen:
+                comps.append(q[iq] * (1.0 / _STEPPED_SCALE))
+                dcomps.append((inv_h / _STEPPED_SCALE) * q[iq + 1])
+                for j in range(degree + 1):
+                    rhs = (inv_h * (j + 1)) * q[iq + j + 1] if j < degree else hy.expression(0.0)
+                    chain.append((q[iq + j], rhs))
+            else:
+                comps.append(q[iq] * (1.0 / _CHAIN_SCALE))
+                dcomps.append(
+                    q[iq + 1] * (1.0 / _CHAIN_SCALE) if degree >= 1 else hy.expression(0.0)
+                )
+                for j in range(degree + 1):
+                    chain.append((q[iq + j], q[iq + j + 1] if j < degree else hy.expression(0.0)))
             iq += degree + 1
         chan_pos.append(comps)
         chan_vel.append(dcomps)
@@ -463,7 +481,7 @@ def _build_system(
             expr = dx * dx + dy * dy + dz * dz - spec.radius_can**2
             direction = hy.event_direction.any
         nt_events.append(hy.nt_event(expr, _EventRecorder(), direction=direction))
-    layout = _Layout(srp, thrust, ip, n_core, n_poly)
+    layout = _Layout(srp, thrust, ip, n_core, n_poly, stepped)
     return sys, layout, nt_events
 
 
@@ -473,6 +491,13 @@ def _build_system(
 #: the Taylor order) steer heyoka's tolerance and step-size control, which must follow
 #: the spacecraft.
 _CHAIN_SCALE = 1e-30
+#: Scale of a chain that must steer the step size (degree above the Taylor order).
+_STEPPED_SCALE = 1e-8
+
+
+def _taylor_order(tol: float) -> int:
+    """heyoka's Taylor order for a tolerance: ceil(-ln(tol)/2 + 1) (13 at 1e-10)."""
+    return int(math.ceil(-math.log(tol) / 2.0 + 1.0))
 
 
 @functools.cache
@@ -496,10 +521,16 @@ def _shift_matrix(degree: int, x: float) -> np.ndarray:
 
 
 @functools.cache
-def _derivative_factors(degree: int, segment_s: float) -> np.ndarray:
-    """``j! (dx/dt)^j``: Taylor coefficient in local time x to j-th time derivative (T units)."""
+def _chain_factors(degree: int, segment_s: float, stepped: tuple[bool, ...]) -> np.ndarray:
+    """(nchan, 1, D+1) factors from Taylor coefficients in local time x to chain states.
+
+    ``j! (dx/dt)^j`` (the j-th time derivative, T units) times :data:`_CHAIN_SCALE`, or
+    :data:`_STEPPED_SCALE` alone for a stepped channel.
+    """
     g = 2.0 * _T / segment_s
-    return np.array([math.factorial(j) * g**j for j in range(degree + 1)]) * _CHAIN_SCALE
+    exact = np.array([math.factorial(j) * g**j for j in range(degree + 1)]) * _CHAIN_SCALE
+    rows = [np.full(degree + 1, _STEPPED_SCALE) if seen else exact for seen in stepped]
+    return np.array(rows)[:, None, :]
 
 
 def _chain_meta(fit: PlanetFit):
@@ -520,21 +551,21 @@ def _chain_meta(fit: PlanetFit):
     return hit
 
 
-def _chain_state(fit: PlanetFit, k: int, x: float) -> np.ndarray:
+def _chain_state(fit: PlanetFit, k: int, x: float, stepped: tuple[bool, ...]) -> np.ndarray:
     """Chain states (position and its time derivatives) for segment k at local time x."""
     if not fit.coeffs:
         return np.empty(0)
     padded, scale, mask, maxdeg = _chain_meta(fit)
     b = (padded[:, k] @ _shift_matrix(maxdeg, x)) * scale[:, None, None]  # (nchan, 3, D+1)
-    return (b * _derivative_factors(maxdeg, fit.segment_s))[mask]
+    return (b * _chain_factors(maxdeg, fit.segment_s, stepped))[mask]
 
 
-def _chain_tables(fit: PlanetFit, side: float) -> np.ndarray:
+def _chain_tables(fit: PlanetFit, side: float, stepped: tuple[bool, ...]) -> np.ndarray:
     """Chain states at every segment's start (side=-1) or end (side=+1), cached."""
-    key = ("chain_states", side)
+    key = ("chain_states", side, stepped)
     hit = fit.cache.get(key)
     if hit is None:
-        hit = np.array([_chain_state(fit, k, side) for k in range(fit.nseg)])
+        hit = np.array([_chain_state(fit, k, side, stepped) for k in range(fit.nseg)])
         fit.cache[key] = hit
     return hit
 
@@ -550,9 +581,9 @@ def _segment_plan(fit: PlanetFit, layout: _Layout, et0: float, bps: np.ndarray, 
             if k != current_k:
                 if current_k is None:
                     x = (a - (fit.k0 + k + 0.5) * fit.segment_s) / (0.5 * fit.segment_s)
-                    load = _chain_state(fit, k, x)
+                    load = _chain_state(fit, k, x, layout.stepped)
                 else:
-                    tables = _chain_tables(fit, -1.0 if sign > 0 else 1.0)
+                    tables = _chain_tables(fit, -1.0 if sign > 0 else 1.0, layout.stepped)
                     load = tables[k]
                 current_k = k
         loads.append(load)
@@ -563,7 +594,11 @@ def _segment_plan(fit: PlanetFit, layout: _Layout, et0: float, bps: np.ndarray, 
 _CACHE: dict[tuple, tuple[Any, _Layout, threading.Lock]] = {}
 #: Changes whenever the code that builds the ODE changes, so stale pickles are never loaded.
 _BUILD_FINGERPRINT = hashlib.sha256(
-    (inspect.getsource(_build_system) + repr(_CHAIN_SCALE) + repr(_T)).encode()
+    (
+        inspect.getsource(_build_system)
+        + inspect.getsource(_taylor_order)
+        + repr((_CHAIN_SCALE, _STEPPED_SCALE, _T))
+    ).encode()
 ).hexdigest()[:16]
 _CACHE_LOCK = threading.Lock()
 #: Extra copies of a batch integrator for propagate_batch_et(workers > 1), by id of the
@@ -659,6 +694,7 @@ def _integrator(
                 spacecraft,
                 events,
                 fit.segment_s,
+                _taylor_order(tol),
             )
             n = len(sys)
             if batch:
