@@ -158,7 +158,7 @@ class ForceModel:
     fit : str
         Planet-fit profile (:data:`orbits.planets_fit.FIT_PROFILES`): ``"precise"``
         (16-day segments, metres from DE421) or ``"fast"`` (64-day segments, about 1 km
-        for the inner planets, no Moon; about twice as fast in batch mode).
+        for the inner planets, no Moon; about 1.7 times as fast in batch mode).
     """
 
     bodies: tuple[str, ...] = DEFAULT_BODIES
@@ -972,9 +972,10 @@ def propagate_batch_et(
     ``states0`` is ``(n, 6)`` (km, km/s) at ``et0``; returns ``(n, m, 6)`` at the
     ``m`` epochs ``et_out`` (all on one side of ``et0``). Gravity only (no SRP or
     burns); for dispersions, target clouds and Monte Carlo seeds. With
-    ``workers > 1`` that many threads each integrate their share of the lanes with
-    their own copy of the integrator (heyoka releases the GIL); keep 1 inside Dask
-    workers, which already fill the cores.
+    ``workers > 1`` that many threads take groups of lanes in turn, each with its own
+    copy of the integrator (heyoka releases the GIL): 1000 states over a year in ~30 ms
+    wall on two free cores instead of ~50 ms; keep 1 inside Dask workers, which already
+    fill the cores.
     """
     import heyoka as hy
 
