@@ -13,7 +13,9 @@ _PARTS = ["kamo", "numpy", "numba", "astropy", "spiceypy", "casadi", "boinor", "
 
 def register(app: typer.Typer) -> None:
     @app.command()
-    def version(json_out: bool = typer.Option(False, "--json", help="Print JSON on stdout.")) -> None:
+    def version(
+        json_out: bool = typer.Option(False, "--json", help="Print JSON on stdout."),
+    ) -> None:
         """Show the versions of kamo and the libraries it stands on."""
         versions = {}
         for name in _PARTS:
