@@ -40,6 +40,11 @@ def register(app: typer.Typer) -> None:
         hang_timeout: float = typer.Option(
             None, "--hang-timeout", help="Watchdog: seconds without an answer."
         ),
+        spin_ms: float = typer.Option(
+            2.0,
+            "--spin-ms",
+            help="Each side polls its socket this long before blocking (0: block at once).",
+        ),
         archive: Path = typer.Option(
             None, "--archive-dir", help="Keep the raw archive and FSW logs here."
         ),
@@ -55,6 +60,8 @@ def register(app: typer.Typer) -> None:
             raise KamoCLIError(f"--seed must be >= 0, got {seed}")
         if max_steps is not None and max_steps < 1:
             raise KamoCLIError(f"--max-steps must be >= 1, got {max_steps}")
+        if not 0.0 <= spin_ms <= 1000.0:
+            raise KamoCLIError(f"--spin-ms must be 0..1000 ms (0: block at once), got {spin_ms}")
         if scenario not in scenario_names() and not Path(scenario).is_file():
             raise KamoCLIError(
                 f"unknown scenario {scenario!r}: use a file or one of {', '.join(scenario_names())}"
@@ -69,6 +76,7 @@ def register(app: typer.Typer) -> None:
                 seed=seed,
                 max_steps=max_steps,
                 hang_timeout_s=hang_timeout,
+                spin_s=spin_ms / 1000.0,
                 workdir=archive,
             )
         except SilError as exc:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import socket
 import sys
 import time
@@ -82,6 +83,23 @@ def connect(host: str, port: int, timeout_s: float = 10.0) -> socket.socket:
     sock.settimeout(None)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     return sock
+
+
+def _recv(sock: socket.socket, spin_s: float) -> bytes:
+    """The next bytes from ``sock``: polled for up to ``spin_s`` seconds, then a blocking read."""
+    if spin_s > 0:
+        end = time.monotonic() + spin_s
+        sock.setblocking(False)
+        try:
+            while True:
+                try:
+                    return sock.recv(1 << 16)
+                except BlockingIOError:
+                    if time.monotonic() >= end:
+                        break
+        finally:
+            sock.setblocking(True)
+    return sock.recv(1 << 16)
 
 
 class ReferenceFsw:
@@ -197,20 +215,24 @@ class ReferenceFsw:
         out.append(P.encode(self._hk, self.seq(P.APID_FSW_TM), *ct, hk))
         return out
 
-    def run(self, sock: socket.socket) -> int:
-        """Serve the plant until ``SIM_END`` (0) or the connection closes (0); 2 on a protocol mismatch."""
+    def run(self, sock: socket.socket, spin_s: float = 0.0) -> int:
+        """Serve the plant until ``SIM_END`` (0) or the connection closes (0); 2 on a protocol mismatch.
+
+        ``spin_s``: poll the socket this long before blocking in ``recv`` (see
+        ``missions.sil.plant.DEFAULT_SPIN_S``).
+        """
         buf = bytearray()
         step_type = P.BY_NAME["sim_step"]
         cpu_start = time.process_time()
         try:
-            return self._serve(sock, buf, step_type)
+            return self._serve(sock, buf, step_type, spin_s)
         finally:
             # one stdout line for benchmarks: this process's CPU time in the lock-step loop
             print(f"fsw loop_cpu_s {time.process_time() - cpu_start:.6f}", flush=True)
 
-    def _serve(self, sock: socket.socket, buf: bytearray, step_type) -> int:
+    def _serve(self, sock: socket.socket, buf: bytearray, step_type, spin_s: float) -> int:
         while True:
-            data = sock.recv(1 << 16)
+            data = _recv(sock, spin_s)
             if not data:
                 return 0
             buf += data
@@ -259,7 +281,15 @@ def main(argv: list[str] | None = None) -> int:
         default=600,
         help="steps of a throwaway run before connecting, to load compiled kernels (0: none)",
     )
+    ap.add_argument(
+        "--spin-s",
+        type=float,
+        default=float(os.environ.get("KAMO_SIL_SPIN_S") or 0.0),
+        help="poll the socket this long before blocking (s; default $KAMO_SIL_SPIN_S or 0)",
+    )
     args = ap.parse_args(argv)
+    if not 0.0 <= args.spin_s <= 1.0:
+        ap.error(f"--spin-s must be 0..1 s, got {args.spin_s}")
     from autonomy.executive import Executive
     from ground.auth import load_key
     from missions.scenarios import executive_config
@@ -279,7 +309,7 @@ def main(argv: list[str] | None = None) -> int:
     gc.freeze()
     sock = connect(args.host, args.port)
     try:
-        return fsw.run(sock)
+        return fsw.run(sock, args.spin_s)
     finally:
         sock.close()
 

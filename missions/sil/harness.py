@@ -41,11 +41,13 @@ import xarray as xr
 
 from missions.sil import protocol as P
 from missions.sil.plant import (
+    DEFAULT_SPIN_S,
     FswCrashed,
     FswHung,
     FswStartError,
     PlantSession,
     SilError,
+    check_spin,
     validate_sil,
 )
 
@@ -398,6 +400,7 @@ def run_sil(
     max_steps: int | None = None,
     step_deadline_s: float | None = None,
     hang_timeout_s: float | None = None,
+    spin_s: float | None = None,
     startup_timeout_s: float = 60.0,
     workdir: str | Path | None = None,
     key: bytes | None = None,
@@ -411,8 +414,11 @@ def run_sil(
     ``faults`` is a ``[sil]`` table that replaces the scenario's (link, sensor,
     actuator and FSW faults, attacks); ``overrides`` change scenario keys as in
     :func:`missions.scenarios.load_scenario` (``duration_s=600``). The archive is
-    kept in ``workdir`` when one is given.
+    kept in ``workdir`` when one is given. ``spin_s`` is how long each side polls its
+    socket before blocking (default ``DEFAULT_SPIN_S``, 2 ms; 0 blocks at once); the
+    flight-software process finds it in ``KAMO_SIL_SPIN_S``.
     """
+    spin_s = check_spin(DEFAULT_SPIN_S if spin_s is None else spin_s)
     spec = load_sil_spec(scenario, **overrides)
     if faults is not None:
         spec["sil"] = validate_sil(faults)
@@ -441,6 +447,7 @@ def run_sil(
         KAMO_SIL_HOST="127.0.0.1",
         KAMO_SIL_PORT=str(port),
         KAMO_SIL_KEY_FILE=str(key_file),
+        KAMO_SIL_SPIN_S=repr(spin_s),
     )
     tail = _tail_reader(stderr_path)
     t0 = time.perf_counter()
@@ -472,6 +479,7 @@ def run_sil(
             hang_timeout_s=hang_timeout_s,
             key=key,
             stderr_tail=tail,
+            spin_s=spin_s,
         )
         session.run()
         ok = True

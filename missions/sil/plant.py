@@ -101,6 +101,22 @@ _SIL_SCALARS = ("step_deadline_s", "hang_timeout_s")
 #: or the run would stop being reproducible.
 DEFAULT_STEP_DEADLINE_S = 60.0
 DEFAULT_HANG_TIMEOUT_S = 120.0
+#: How long each side polls its socket before it blocks (s). In lock step one side always
+#: waits for the other, usually for well under a millisecond; a blocked process lets its
+#: core idle, and waking it again (scheduler, idle state, on a VM the hypervisor) costs
+#: more than the wait and leaves its caches cold. Polling for a short while keeps both
+#: processes on their cores: the nominal descent runs ~1.3-1.6x as many cycles per second
+#: on the 2-core development machine. Costs CPU while waiting; 0 blocks at once (a shared
+#: machine, more SIL runs than cores).
+DEFAULT_SPIN_S = 0.002
+
+
+def check_spin(spin_s: float) -> float:
+    """``spin_s`` as a float, or a ValueError naming the value and the range."""
+    value = float(spin_s)
+    if not (math.isfinite(value) and 0.0 <= value <= 1.0):
+        raise ValueError(f"spin_s must be 0..1 s (0: block at once), got {spin_s!r}")
+    return value
 
 
 def _check_choice(where: str, key: str, value, allowed) -> None:
@@ -460,6 +476,7 @@ class PlantSession:
         hang_timeout_s: float | None = None,
         key: bytes = P.DEFAULT_KEY,
         stderr_tail=None,
+        spin_s: float | None = None,
     ) -> None:
         from ground.archive import RawStore
         from missions.scenarios import Plant
@@ -478,6 +495,7 @@ class PlantSession:
         self.hang_timeout_s = float(
             hang_timeout_s or self.sil.get("hang_timeout_s", DEFAULT_HANG_TIMEOUT_S)
         )
+        self.spin_s = check_spin(DEFAULT_SPIN_S if spin_s is None else spin_s)
         sock.settimeout(self.hang_timeout_s)  # bounds sendall; reads wait in select()
         self.link = Link(
             self.sil["link_faults"],
@@ -581,11 +599,19 @@ class PlantSession:
             self._resume_at = None
             os.kill(self.process.pid, signal.SIGCONT)
 
+    def _poll(self, until: float) -> list:
+        """Poll the socket until ``until`` (monotonic s); ``[sock]`` as soon as it is readable."""
+        while True:
+            ready, _, _ = select.select([self.sock], [], [], 0)
+            if ready or time.monotonic() >= until:
+                return ready
+
     def _await(self, step: int) -> list[bytes] | None:
         """Packets of the answer to ``step``, or None on an overrun; raises on crash or hang."""
         now = time.monotonic()
         deadline = now + self.step_deadline_s
         batch: list[bytes] = []
+        spin = self.spin_s > 0
         while True:
             now = time.monotonic()
             hang_at = self._last_answer + self.hang_timeout_s
@@ -598,7 +624,10 @@ class PlantSession:
                 self.overruns += 1
                 return None
             wait = min(deadline, hang_at) - now
-            ready, _, _ = select.select([self.sock], [], [], min(wait, 0.05))
+            ready = self._poll(now + min(wait, self.spin_s)) if spin else []
+            spin = False  # poll once per answer; after that, wait in select()
+            if not ready:
+                ready, _, _ = select.select([self.sock], [], [], min(wait, 0.05))
             self._resume()
             if not ready:
                 if self.process is not None and self.process.poll() is not None:

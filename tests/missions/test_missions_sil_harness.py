@@ -82,6 +82,17 @@ def test_equal_seeds_give_identical_archives(run_sil):
     np.testing.assert_array_equal(a.telemetry["sim_step"]["step"].values, np.arange(30))
 
 
+def test_polling_or_blocking_sockets_give_the_same_run(run_sil):
+    # polling the sockets before blocking is a speed setting only: the lock step, and so
+    # the archive, are the same; the flight-software process is told through the env
+    a = run_sil("nominal", seed=4, max_steps=30)  # default: poll up to 2 ms
+    b = run_sil("nominal", seed=4, max_steps=30, spin_s=0.0)
+    c = run_sil("nominal", seed=4, max_steps=30, spin_s=0.05)
+    assert a.telemetry_sha256 == b.telemetry_sha256 == c.telemetry_sha256
+    with pytest.raises(ValueError, match=r"spin_s must be 0\.\.1 s \(0: block at once\), got -1"):
+        run_sil("nominal", seed=4, max_steps=3, spin_s=-1)
+
+
 def test_fsw_crash_is_detected_with_a_clear_message(run_sil, tmp_path):
     scenario = tmp_path / "crash.toml"  # the fault comes from the scenario file
     scenario.write_text(
