@@ -251,9 +251,17 @@ class LaserAltimeter:
         _check_prob(self.dropout_prob, "dropout_prob")
 
     def true_range(self, truth: TruthState) -> float:
-        """Noise-free range (m) to the surface along the beam, ``inf`` on a miss."""
+        """Noise-free range (m) to the surface along the beam, ``inf`` on a miss.
+
+        0 when the instrument is inside the body (the first surface the beam meets faces
+        away from it, as when the spacecraft is pressed into the surface at contact): the
+        beam returns nothing then, rather than the far side of the body tens of metres away.
+        """
         d_body = truth.dcm_sc @ np.asarray(self.direction_sc, float)
-        dist, _ = surface_ray(self.surface, truth.r, d_body / np.linalg.norm(d_body))
+        d_body = d_body / np.linalg.norm(d_body)
+        dist, normal = surface_ray(self.surface, truth.r, d_body)
+        if np.isfinite(dist) and float(normal @ d_body) > 0.0:
+            return 0.0
         return float(dist)
 
     def measure(self, truth: TruthState, rng: np.random.Generator) -> RangeMeasurement | None:

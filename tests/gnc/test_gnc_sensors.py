@@ -70,6 +70,21 @@ def test_altimeter_range_noise_bias_and_dropouts():
     assert LaserAltimeter(sphere).measure(away, rng) is None
 
 
+@pytest.mark.parametrize("surface", [(20.0, 20.0, 20.0), icosphere(4, 20.0)])
+def test_altimeter_pressed_into_the_surface_returns_nothing_not_the_far_side(surface):
+    # at contact the sampler presses the spacecraft a few centimetres below the facet:
+    # the beam then starts inside the body and must not range to the far side (~40 m)
+    rng = np.random.default_rng(3)
+    just_above = TruthState.nadir(0.0, [0.0, 0.0, 20.6], [0.0, 0.0, 0.0])
+    assert LaserAltimeter(surface, min_range_m=0.3).true_range(just_above) == pytest.approx(
+        0.6, abs=0.05
+    )
+    inside = TruthState.nadir(0.0, [0.0, 0.0, 19.95], [0.0, 0.0, 0.0])
+    alt = LaserAltimeter(surface, min_range_m=0.3)
+    assert alt.true_range(inside) == 0.0
+    assert alt.measure(inside, rng) is None
+
+
 def test_measurements_are_reproducible_from_the_seed():
     truth = TruthState.nadir(0.0, [0.0, 10.0, 60.0], [0.0, 0.0, 0.0])
     alt = LaserAltimeter((20.0, 20.0, 20.0), dropout_prob=0.2)
