@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import nnls
 
+from gnc.sensors import quat_conjugate, quat_multiply
+
 __all__ = [
     "PulseModulator",
     "ThrusterLayout",
@@ -163,24 +165,9 @@ class PulseModulator:
         return self.layout.f_max * np.asarray(on_times) / self.period_s
 
 
-def _qmul(p, q):
-    w1, x1, y1, z1 = p
-    w2, x2, y2, z2 = q
-    return np.array(
-        [
-            w1 * w2 - x1 * x2 - y1 * y2 - z1 * z2,
-            w1 * x2 + x1 * w2 + y1 * z2 - z1 * y2,
-            w1 * y2 - x1 * z2 + y1 * w2 + z1 * x2,
-            w1 * z2 + x1 * y2 - y1 * x2 + z1 * w2,
-        ]
-    )
-
-
 def quaternion_error(q, q_ref) -> np.ndarray:
     """Error quaternion ``q_ref^-1 * q`` (scalar first), the rotation from the reference to the actual attitude."""
-    q_ref = np.asarray(q_ref, dtype=float)
-    conj = q_ref * np.array([1.0, -1.0, -1.0, -1.0])
-    return _qmul(conj, np.asarray(q, dtype=float))
+    return quat_multiply(quat_conjugate(q_ref), q)
 
 
 def quaternion_feedback_torque(

@@ -149,30 +149,6 @@ def _cross(a, b):
     )
 
 
-def _qmul(p, q):
-    w1, x1, y1, z1 = p
-    w2, x2, y2, z2 = q
-    return np.array(
-        [
-            w1 * w2 - x1 * x2 - y1 * y2 - z1 * z2,
-            w1 * x2 + x1 * w2 + y1 * z2 - z1 * y2,
-            w1 * y2 - x1 * z2 + y1 * w2 + z1 * x2,
-            w1 * z2 + x1 * y2 - y1 * x2 + z1 * w2,
-        ]
-    )
-
-
-def _dcm(q):
-    w, x, y, z = q
-    return np.array(
-        [
-            [1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y)],
-            [2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x)],
-            [2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)],
-        ]
-    )
-
-
 class _World:
     """Truth dynamics in the local frame with contact on the site's tangent plane."""
 
@@ -236,6 +212,7 @@ def simulate_touch_and_go(
         TruthState,
         attitude_in_body_frame,
         dcm_to_quat,
+        quat_multiply,
         quat_to_dcm,
     )
 
@@ -291,7 +268,7 @@ def simulate_touch_and_go(
     # truth initial state: hovering near the hover point with small errors
     r_hover = np.array([0.0, 0.0, sc.hover_altitude_m])
     x = np.concatenate([r_hover + rng.normal(0, 0.3, 3), rng.normal(0, 0.002, 3)])
-    q_att = _qmul(_Q_REF, np.array([1.0, *rng.normal(0, 0.005, 3)]))
+    q_att = quat_multiply(_Q_REF, np.array([1.0, *rng.normal(0, 0.005, 3)]))
     q_att /= np.linalg.norm(q_att)
     w_att = rng.normal(0, 1e-4, 3)
     bias_b = rng.normal(0, sc.accel_bias_sigma_m_s2, 3)
@@ -325,22 +302,25 @@ def simulate_touch_and_go(
     star_tracker = sc.star_tracker
     att_rng = np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(1,)))
 
-    def attitude_estimate(t_now, x_now, q_now, previous):
-        """Onboard spacecraft->body-fixed DCM at ``t_now``; ``previous`` if the tracker drops."""
-        spin = body.spin_rate * t_now
-        truth_now = TruthState(
+    def truth_at(t_now, x_now, c_sc_body):
+        """What the sensors see: the state in the body frame, the attitude, the spin phase."""
+        return TruthState(
             t=t_now,
             r=site.to_body(x_now[:3]),
             v=site.frame @ x_now[3:],
-            q_sc=dcm_to_quat(site.frame @ _dcm(q_now)),
-            spin_phase=spin,
+            q_sc=dcm_to_quat(c_sc_body),
+            spin_phase=float(body.spin_phase(t_now)),
         )
+
+    def attitude_estimate(truth_now, previous):
+        """Onboard spacecraft->body-fixed DCM; ``previous`` if the tracker drops out."""
         meas = star_tracker.measure(truth_now, att_rng)
         if meas is None:
             return previous
-        return quat_to_dcm(attitude_in_body_frame(meas.q_inertial, spin))
+        return quat_to_dcm(attitude_in_body_frame(meas.q_inertial, truth_now.spin_phase))
 
-    C_est_body = attitude_estimate(0.0, x, q_att, site.frame @ _dcm(q_att))
+    C_sc_body = site.frame @ quat_to_dcm(q_att)
+    C_est_body = attitude_estimate(truth_at(0.0, x, C_sc_body), C_sc_body)
     att_err_max = 0.0
 
     v_td = np.array([0.0, 0.0, -sc.touchdown_speed_m_s])
@@ -384,7 +364,7 @@ def simulate_touch_and_go(
         f_local_cmd = mass * np.clip(a_cmd, -amax_full, amax_full)
         # --- attitude control and thruster allocation (spacecraft frame), on the onboard
         # attitude estimate; the thrust then acts along the true attitude
-        C_true = _dcm(q_att)  # sc -> local
+        C_true = quat_to_dcm(q_att)  # sc -> local
         C_est = site.frame.T @ C_est_body
         q_est = dcm_to_quat(C_est)
         tau = quaternion_feedback_torque(q_est, w_att, _Q_REF, inertia=inertia, kp=2.0, kd=40.0)
@@ -419,7 +399,7 @@ def simulate_touch_and_go(
         # attitude: rigid body, torques held over the step
         w_att = w_att + sc.dt_s * (tau_sc - _cross(w_att, inertia @ w_att)) / np.diag(inertia)
         dq = np.array([1.0, *(0.5 * sc.dt_s * w_att)])
-        q_att = _qmul(q_att, dq)
+        q_att = quat_multiply(q_att, dq)
         q_att /= np.linalg.norm(q_att)
         # --- phase logic after the step
         if phase == "contact":
@@ -438,8 +418,9 @@ def simulate_touch_and_go(
         if t > t_end_limit and outcome is None:
             outcome = "timeout"
         # --- sensors and filter
-        C_sc_body = site.frame @ _dcm(q_att)
-        C_est_body = attitude_estimate(t, x, q_att, C_est_body)
+        C_sc_body = site.frame @ quat_to_dcm(q_att)
+        truth = truth_at(t, x, C_sc_body)
+        C_est_body = attitude_estimate(truth, C_est_body)
         att_err_max = max(att_err_max, _angle(C_est_body.T @ C_sc_body))
         # the accelerometer integrates over the step: thrust plus the mean contact force,
         # measured in the spacecraft frame and turned into the body frame onboard
@@ -447,12 +428,6 @@ def simulate_touch_and_go(
         f_meas = C_est_body @ (C_sc_body.T @ f_body) + bias_b + 2e-6 * rng.standard_normal(3)
         # a held specific force misrepresents a contact force that varies within the step
         ekf.predict(sc.dt_s, f_meas, accel_sigma=1e-3 if in_contact else 2e-6)
-        truth = TruthState(
-            t=t,
-            r=site.to_body(x[:3]),
-            v=site.frame @ x[3:],
-            q_sc=dcm_to_quat(C_sc_body),
-        )
         if phase != "contact":
             # the sensors see the true geometry; the filter models them with its own attitude
             m = altimeter.measure(truth, rng)

@@ -58,12 +58,13 @@ def _now(now: str | None):
     return value if value.tzinfo else value.replace(tzinfo=_dt.UTC)
 
 
-def _products(rules: Path | None) -> list[str]:
-    """Product names to fetch: the defaults, and the Kp forecast when a rule reads it."""
+def _rules_and_products(rules: Path | None):
+    """The advisory rules (read once) and the products they need (the Kp forecast if read)."""
     from ground.spaceweather.advisories import load_rules
     from ground.spaceweather.status import products_for
 
-    return products_for(load_rules(rules))
+    rule_set = load_rules(rules)
+    return rule_set, products_for(rule_set)
 
 
 def _report(client, results, rules, now, plot, days, json_out) -> None:
@@ -117,11 +118,12 @@ def register(app: typer.Typer) -> None:
         """Fetch every product (falling back to the cache) and report scales and advisories."""
         from ground.spaceweather.client import SWPCClient
 
+        rule_set, products = _rules_and_products(rules)
         with SWPCClient(
             base_url, cache_dir, timeout=timeout, retries=retries, backoff=backoff
         ) as client:
-            results = client.fetch_all(_products(rules))
-            _report(client, results, rules, now, plot, days, json_out)
+            results = client.fetch_all(products)
+            _report(client, results, rule_set, now, plot, days, json_out)
 
     @group.command()
     def status(
@@ -138,9 +140,10 @@ def register(app: typer.Typer) -> None:
         """Report from the cache only (no network)."""
         from ground.spaceweather.client import SWPCClient
 
+        rule_set, products = _rules_and_products(rules)
         with SWPCClient(_BASE, cache_dir) as client:
-            results = client.cached_all(_products(rules), max_age_s=max_age)
-            _report(client, results, rules, now, plot, days, json_out)
+            results = client.cached_all(products, max_age_s=max_age)
+            _report(client, results, rule_set, now, plot, days, json_out)
 
     @group.command()
     def watch(

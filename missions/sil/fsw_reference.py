@@ -288,8 +288,12 @@ def main(argv: list[str] | None = None) -> int:
         help="poll the socket this long before blocking (s; default $KAMO_SIL_SPIN_S or 0)",
     )
     args = ap.parse_args(argv)
-    if not 0.0 <= args.spin_s <= 1.0:
-        ap.error(f"--spin-s must be 0..1 s, got {args.spin_s}")
+    from missions.sil.plant import check_spin
+
+    try:
+        check_spin(args.spin_s)
+    except ValueError as exc:
+        ap.error(f"--spin-s: {exc}")
     from autonomy.executive import Executive
     from ground.auth import load_key
     from missions.scenarios import executive_config
