@@ -52,12 +52,8 @@ class _Normal(BaseModel):
     unit: str | None = None
 
 
-class _Uniform(BaseModel):
-    model_config = _CFG
-    distribution: Literal["uniform"]
-    low: float
-    high: float
-    unit: str | None = None
+class _Bounded(BaseModel):
+    """A distribution with ``low`` < ``high``."""
 
     @model_validator(mode="after")
     def _order(self):
@@ -66,7 +62,15 @@ class _Uniform(BaseModel):
         return self
 
 
-class _TruncNormal(BaseModel):
+class _Uniform(_Bounded):
+    model_config = _CFG
+    distribution: Literal["uniform"]
+    low: float
+    high: float
+    unit: str | None = None
+
+
+class _TruncNormal(_Bounded):
     model_config = _CFG
     distribution: Literal["truncnormal"]
     mean: float
@@ -74,12 +78,6 @@ class _TruncNormal(BaseModel):
     low: float = -math.inf
     high: float = math.inf
     unit: str | None = None
-
-    @model_validator(mode="after")
-    def _order(self):
-        if not self.high > self.low:
-            raise ValueError(f"high ({self.high}) must be greater than low ({self.low})")
-        return self
 
 
 class _LogNormal(BaseModel):
